@@ -1,0 +1,3 @@
+from . import api
+
+routes = [("vehicle-models", api.VehicleModelViewSet)]

@@ -1,0 +1,112 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from . import services
+from .api_base import ScopedViewSet
+from .models import Region, Store, Team, User
+from .roles import Role
+
+ADMIN_ONLY = (Role.ADMIN,)
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "name"]
+
+
+class StoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Store
+        fields = ["id", "name", "code", "region", "address", "phone"]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "store", "name", "lead"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        store = attrs.get("store") or getattr(self.instance, "store", None)
+        lead = attrs.get("lead")
+        if lead and store and not lead.stores.filter(pk=store.pk).exists():
+            raise serializers.ValidationError({"lead": ["The team lead must work in this store."]})
+        return attrs
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    store_ids = serializers.PrimaryKeyRelatedField(
+        source="stores", many=True, queryset=Store.objects.all(), required=False
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "password", "name", "role", "store_ids", "team", "is_active"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        stores = attrs.get("stores")
+        if stores is None and self.instance is not None:
+            stores = list(self.instance.stores.all())
+        team = attrs.get("team")
+        if team and team.store not in (stores or []):
+            raise serializers.ValidationError({"team": ["The team must belong to one of the user's stores."]})
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": ["A new user needs a password."]})
+        return attrs
+
+    def create(self, validated: dict[str, Any]) -> User:
+        return services.user_create(**validated)
+
+    def update(self, instance: User, validated: dict[str, Any]) -> User:
+        return services.user_update(user=instance, **validated)
+
+
+class RegionViewSet(ScopedViewSet):
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    write_roles = ADMIN_ONLY
+    filterset_fields = ["name"]
+    ordering_fields = ["name", "id"]
+
+
+class StoreViewSet(ScopedViewSet):
+    queryset = Store.objects.select_related("region")
+    serializer_class = StoreSerializer
+    write_roles = ADMIN_ONLY
+    filterset_fields = ["region", "code"]
+    ordering_fields = ["name", "id"]
+
+
+class TeamViewSet(ScopedViewSet):
+    queryset = Team.objects.all()
+    serializer_class = TeamSerializer
+    write_roles = ADMIN_ONLY
+    filterset_fields = ["store", "lead"]
+    ordering_fields = ["name", "id"]
+
+
+class UserViewSet(ScopedViewSet):
+    queryset = User.objects.prefetch_related("stores")
+    serializer_class = UserSerializer
+    write_roles = ADMIN_ONLY
+    filterset_fields = ["role", "team", "is_active", "username"]
+    ordering_fields = ["username", "id"]
+
+    def get_queryset(self) -> QuerySet[User]:
+        qs = super().get_queryset()
+        if self.request.user.role == Role.CONSULTANT and not self.request.user.is_admin:
+            # A consultant sees himself and his team, not the whole store's staff list.
+            qs = qs.filter(pk=self.request.user.pk) | qs.filter(team__isnull=False, team=self.request.user.team)
+        return qs
+
+    def perform_destroy(self, instance: User) -> None:
+        # Users are deactivated, never deleted: their records keep their owner.
+        services.user_update(user=instance, is_active=False)
+
+
+class TokenView(ObtainAuthToken):
+    """POST {"username", "password"} → {"token"}."""
