@@ -69,7 +69,7 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
-def database(url: str) -> dict[str, Any]:
+def database(url: str) -> Any:
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except Exception as exc:  # the library raises several kinds; all mean a bad URL
@@ -153,9 +153,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dealersales.sqlite3'}"))
-}
+DATABASES = {"default": database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dealersales.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
@@ -210,10 +208,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://.")
+CELERY_RESULT_BACKEND: str | None
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {}
@@ -270,6 +267,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
 }
+
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

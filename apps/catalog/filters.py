@@ -8,10 +8,17 @@ from .models import BodyType, VehicleModel
 class VehicleModelFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     body_type = django_filters.ChoiceFilter(choices=BodyType.choices, label=_("Body type"))
-    is_active = django_filters.BooleanFilter(label=_("On sale"))
+    is_active = django_filters.TypedChoiceFilter(
+        choices=[("true", _("yes")), ("false", _("no"))], coerce=lambda v: v == "true", label=_("On sale")
+    )
     ordering = django_filters.OrderingFilter(
         fields=["brand", "name", "body_type", "msrp"],
-        field_labels={"brand": _("Brand"), "name": _("Model"), "body_type": _("Body type"), "msrp": _("MSRP")},
+        field_labels={
+            "brand": _("Brand"),
+            "name": _("Model"),
+            "body_type": _("Body type"),
+            "msrp": _("MSRP"),
+        },
         label=_("Sort by"),
     )
 

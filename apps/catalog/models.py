@@ -35,9 +35,15 @@ class VehicleModel(models.Model):
     cost = models.DecimalField(
         _("cost (CNY)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
-    first_service_km = models.PositiveIntegerField(_("first service at (km)"), default=5000, validators=[MinValueValidator(1)])
-    first_service_months = models.PositiveSmallIntegerField(_("first service at (months)"), default=3, validators=[MinValueValidator(1)])
-    service_interval_km = models.PositiveIntegerField(_("service interval (km)"), default=10000, validators=[MinValueValidator(1)])
+    first_service_km = models.PositiveIntegerField(
+        _("first service at (km)"), default=5000, validators=[MinValueValidator(1)]
+    )
+    first_service_months = models.PositiveSmallIntegerField(
+        _("first service at (months)"), default=3, validators=[MinValueValidator(1)]
+    )
+    service_interval_km = models.PositiveIntegerField(
+        _("service interval (km)"), default=10000, validators=[MinValueValidator(1)]
+    )
     service_interval_months = models.PositiveSmallIntegerField(
         _("service interval (months)"), default=6, validators=[MinValueValidator(1)]
     )
@@ -49,7 +55,9 @@ class VehicleModel(models.Model):
         ordering = ["brand", "name"]
         constraints = [
             models.UniqueConstraint(fields=["brand", "name"], name="vehicle_model_unique"),
-            models.CheckConstraint(condition=Q(msrp__gte=0) & Q(cost__gte=0), name="vehicle_model_money_ge_0"),
+            models.CheckConstraint(
+                condition=Q(msrp__gte=0) & Q(cost__gte=0), name="vehicle_model_money_ge_0"
+            ),
             models.CheckConstraint(
                 condition=Q(first_service_km__gt=0)
                 & Q(first_service_months__gt=0)

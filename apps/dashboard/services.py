@@ -10,6 +10,8 @@ def heartbeat_record(*, name: str, worker: str) -> Heartbeat:
         name=name, defaults={"beat_at": timezone.now(), "worker": worker, "count": 1}
     )
     if not created:
-        Heartbeat.objects.filter(pk=beat.pk).update(beat_at=timezone.now(), worker=worker, count=F("count") + 1)
+        Heartbeat.objects.filter(pk=beat.pk).update(
+            beat_at=timezone.now(), worker=worker, count=F("count") + 1
+        )
         beat.refresh_from_db()
     return beat

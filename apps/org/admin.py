@@ -50,9 +50,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Work"), {"fields": ("role", "stores", "team", "is_active")}),
         (_("Django admin"), {"fields": ("is_staff", "is_superuser"), "classes": ["collapse"]}),
     )
-    add_fieldsets = (
-        (None, {"fields": ("username", "password1", "password2", "name", "role")}),
-    )
+    add_fieldsets = ((None, {"fields": ("username", "password1", "password2", "name", "role")}),)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change and "is_active" in form.changed_data and not obj.is_active:

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from rest_framework import serializers
@@ -98,9 +98,10 @@ class UserViewSet(ScopedViewSet):
 
     def get_queryset(self) -> QuerySet[User]:
         qs = super().get_queryset()
-        if self.request.user.role == Role.CONSULTANT and not self.request.user.is_admin:
+        user = cast(User, self.request.user)
+        if user.role == Role.CONSULTANT and not user.is_admin:
             # A consultant sees himself and his team, not the whole store's staff list.
-            qs = qs.filter(pk=self.request.user.pk) | qs.filter(team__isnull=False, team=self.request.user.team)
+            qs = qs.filter(pk=user.pk) | qs.filter(team__isnull=False, team=user.team)
         return qs
 
     def perform_destroy(self, instance: User) -> None:

@@ -59,7 +59,9 @@ STAFF = [
 ]
 
 
-def _user(ctx: DemoContext, username: str, name: str, role: str, stores: list[Store], team: Team | None = None) -> User:
+def _user(
+    ctx: DemoContext, username: str, name: str, role: str, stores: list[Store], team: Team | None = None
+) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         user = user_create(

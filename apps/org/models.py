@@ -45,9 +45,7 @@ class Store(models.Model):
 
 
 class Team(models.Model):
-    store = models.ForeignKey(
-        Store, on_delete=models.PROTECT, related_name="teams", verbose_name=_("store")
-    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="teams", verbose_name=_("store"))
     name = models.CharField(_("name"), max_length=100)
     lead = models.ForeignKey(
         "User",
@@ -62,9 +60,7 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["store", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["store", "name"], name="team_name_unique_in_store")
-        ]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="team_name_unique_in_store")]
         verbose_name = _("team")
         verbose_name_plural = _("teams")
 
@@ -77,9 +73,7 @@ class User(AbstractUser):
 
     name = models.CharField(_("full name"), max_length=100, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONSULTANT)
-    stores = models.ManyToManyField(
-        Store, blank=True, related_name="users", verbose_name=_("stores")
-    )
+    stores = models.ManyToManyField(Store, blank=True, related_name="users", verbose_name=_("stores"))
     team = models.ForeignKey(
         Team,
         on_delete=models.SET_NULL,
@@ -118,4 +112,3 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_admin or self.role in roles
-

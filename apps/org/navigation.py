@@ -29,5 +29,11 @@ MENU: list[NavItem] = [
         "car-front",
         (Role.MANAGER, Role.CONSULTANT, Role.SERVICE_ADVISOR, Role.MARKETING),
     ),
+    NavItem(
+        _("Stores and teams"),
+        "store_list",
+        "shop",
+        (Role.MANAGER, Role.FINANCE, Role.CUSTOMER_SERVICE, Role.MARKETING, Role.SERVICE_ADVISOR),
+    ),
     NavItem(_("System status"), "dashboard:status", "activity", (Role.ADMIN,)),
 ]

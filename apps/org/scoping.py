@@ -61,7 +61,7 @@ def visible(qs: QuerySet[M], user: Any) -> QuerySet[M]:
 
 
 def get_visible_or_404(qs: QuerySet[M], user: Any, **lookup: Any) -> M:
-    try:
-        return visible(qs, user).get(**lookup)
-    except qs.model.DoesNotExist:
-        raise Http404 from None
+    obj = visible(qs, user).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj

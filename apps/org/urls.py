@@ -13,6 +13,8 @@ urlpatterns = [
         name="password_change",
     ),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("org/stores/", views.store_list, name="store_list"),
+    path("org/stores/<int:pk>/", views.store_detail, name="store_detail"),
     path("language/", views.set_language, name="set_language"),
     # Before log-in the choice lives in a cookie (Django's own view).
     path("i18n/setlang/", set_language_anonymous, name="set_language_anonymous"),

@@ -22,6 +22,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             for module in SEEDS:
                 import_module(module).seed(ctx)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with any of these (password %s):" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Log in with any of these (password {DEMO_PASSWORD}):")
+        )
         for username, name, role in ctx.logins:
             self.stdout.write(f"  {username:<14} {role:<18} {name}")

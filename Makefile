@@ -1,0 +1,35 @@
+# DealerSales — `make run` starts the portal, `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install lint bench clean
+
+run: install  ## install, migrate, load demo data, start web + Celery worker + beat
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	bin/run
+
+test: install  ## the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL say so)
+	$(BIN)/pytest
+
+lint: install  ## what CI checks besides the tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy apps dealersales
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+# --ignore-scripts: no package may run code (or phone home) at install time.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,29 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from apps.org.models import Store, User
+from apps.org.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label
+        in ("org", "catalog", "customers", "sales", "activities", "plans", "scoring", "aftersales")
+    }
+
+
+def test_seed_demo_builds_the_group_and_running_it_twice_changes_nothing(capsys):
+    call_command("seed_demo")
+    first = counts()
+    assert Store.objects.count() == 2
+    assert User.objects.filter(role=Role.CONSULTANT).count() == 12
+    assert User.objects.filter(role=Role.MANAGER).count() == 2
+    assert first["catalog.VehicleModel"] >= 15
+    assert "sales_bj01" in capsys.readouterr().out
+    call_command("seed_demo")
+    assert counts() == first
