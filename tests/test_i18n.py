@@ -6,17 +6,24 @@ import polib
 import pytest
 from django.conf import settings
 
-PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+ROOT = Path(settings.BASE_DIR)
+# One catalog per app (apps/<app>/locale) and one for templates/ and dealersales/.
+CATALOGS = [ROOT / "locale"] + sorted(
+    p / "locale" for p in (ROOT / "apps").iterdir() if (p / "apps.py").exists()
+)
 
 
-def test_every_string_is_translated_and_compiled():
-    po = polib.pofile(str(PO))
+@pytest.mark.parametrize("locale", CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_string_is_translated_and_compiled(locale):
+    po_path = locale / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    assert po_path.exists(), "run bin/messages"
+    po = polib.pofile(str(po_path))
     untranslated = [e.msgid for e in po.untranslated_entries()]
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
     assert not untranslated, untranslated
     assert not fuzzy, fuzzy
-    mo = polib.mofile(str(PO.with_suffix(".mo")))
-    assert {e.msgid for e in mo} == {e.msgid for e in po.translated_entries()}, "run compilemessages"
+    mo = polib.mofile(str(po_path.with_suffix(".mo")))
+    assert {e.msgid for e in mo} == {e.msgid for e in po.translated_entries()}, "run bin/messages"
 
 
 @pytest.mark.django_db

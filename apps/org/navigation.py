@@ -1,6 +1,8 @@
-"""The main menu: each entry names the roles that may use it (an admin sees all).
+"""The main menu. Each app registers its entries from its AppConfig.ready():
 
-Apps add their entries here, in menu order, as their pages land.
+    navigation.register(NavItem(_("Customers"), "customers:list", "people", (Role.CONSULTANT, …), order=20))
+
+An entry names the roles that may use it (an admin sees all); `order` places it.
 """
 
 from dataclasses import dataclass
@@ -19,21 +21,27 @@ class NavItem:
     url_name: str
     icon: str
     roles: tuple[str, ...]
+    order: int = 50
 
 
-MENU: list[NavItem] = [
-    NavItem(_("Home"), "home", "house", ALL),
-    NavItem(
-        _("Vehicle models"),
-        "catalog:model_list",
-        "car-front",
-        (Role.MANAGER, Role.CONSULTANT, Role.SERVICE_ADVISOR, Role.MARKETING),
-    ),
+MENU: list[NavItem] = []
+
+
+def register(*items: NavItem) -> None:
+    for item in items:
+        if item.url_name not in {m.url_name for m in MENU}:
+            MENU.append(item)
+    MENU.sort(key=lambda m: m.order)
+
+
+register(
+    NavItem(_("Home"), "home", "house", ALL, order=0),
     NavItem(
         _("Stores and teams"),
         "store_list",
         "shop",
         (Role.MANAGER, Role.FINANCE, Role.CUSTOMER_SERVICE, Role.MARKETING, Role.SERVICE_ADVISOR),
+        order=90,
     ),
-    NavItem(_("System status"), "dashboard:status", "activity", (Role.ADMIN,)),
-]
+    NavItem(_("System status"), "dashboard:status", "activity", (Role.ADMIN,), order=99),
+)

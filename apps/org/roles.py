@@ -31,21 +31,22 @@ STORE_WIDE_ROLES = {
 }
 
 # "app_label.codename" per role; "app_label.*" grants every permission of an app.
+# Apps add theirs with grant() from their AppConfig.ready().
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: ["org.*", "catalog.*", "authtoken.*"],
-    Role.MANAGER: [
-        "org.view_region",
-        "org.view_store",
-        "org.view_team",
-        "org.view_user",
-        "catalog.*",
-    ],
-    Role.CONSULTANT: ["org.view_store", "org.view_team", "catalog.view_vehiclemodel"],
-    Role.CUSTOMER_SERVICE: ["org.view_store", "catalog.view_vehiclemodel"],
-    Role.SERVICE_ADVISOR: ["org.view_store", "catalog.view_vehiclemodel"],
-    Role.MARKETING: ["org.view_store", "catalog.view_vehiclemodel"],
-    Role.FINANCE: ["org.view_store", "org.view_user", "catalog.view_vehiclemodel"],
+    Role.ADMIN: ["org.*", "authtoken.*"],
+    Role.MANAGER: ["org.view_region", "org.view_store", "org.view_team", "org.view_user"],
+    Role.CONSULTANT: ["org.view_store", "org.view_team"],
+    Role.CUSTOMER_SERVICE: ["org.view_store"],
+    Role.SERVICE_ADVISOR: ["org.view_store"],
+    Role.MARKETING: ["org.view_store"],
+    Role.FINANCE: ["org.view_store", "org.view_user"],
 }
+
+
+def grant(role: str, *permissions: str) -> None:
+    for permission in permissions:
+        if permission not in ROLE_PERMISSIONS[role]:
+            ROLE_PERMISSIONS[role].append(permission)
 
 
 def sync_role_groups(**kwargs: Any) -> None:
