@@ -115,6 +115,12 @@ INSTALLED_APPS = [
     # only from the apps listed above it.
     "apps.org",
     "apps.catalog",
+    "apps.customers",
+    "apps.sales",
+    "apps.activities",
+    "apps.plans",
+    "apps.scoring",
+    "apps.aftersales",
     "apps.dashboard",
 ]
 

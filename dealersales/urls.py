@@ -1,25 +1,41 @@
 """URL map: each app's pages under its own prefix, every app's API routes in one router."""
 
+from importlib import import_module
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from apps.catalog import api_urls as catalog_api
 from apps.dashboard import views as dashboard_views
-from apps.org import api_urls as org_api
 from apps.org.api import TokenView
 
+# (app, URL prefix of its pages), in the order records flow (DESIGN.md).
+APPS = [
+    ("org", None),
+    ("catalog", "catalog/"),
+    ("customers", "customers/"),
+    ("sales", "sales/"),
+    ("activities", "activities/"),
+    ("plans", "plans/"),
+    ("scoring", "scoring/"),
+    ("aftersales", "aftersales/"),
+    ("dashboard", "dashboard/"),
+]
+
 router = DefaultRouter()
-for module in (org_api, catalog_api):
-    for prefix, viewset in module.routes:
-        router.register(prefix, viewset)
+for app, _prefix in APPS:
+    try:
+        routes = import_module(f"apps.{app}.api_urls").routes
+    except ModuleNotFoundError:
+        continue
+    for url_prefix, viewset in routes:
+        router.register(url_prefix, viewset)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("", include("apps.org.urls")),
-    path("catalog/", include("apps.catalog.urls")),
-    path("dashboard/", include("apps.dashboard.urls")),
+    *[path(prefix, include(f"apps.{app}.urls")) for app, prefix in APPS if prefix],
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),

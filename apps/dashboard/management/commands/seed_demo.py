@@ -8,7 +8,16 @@ from apps.org.demo import DEMO_PASSWORD, DemoContext
 
 # Each app's demo.seed(ctx), in the order records flow (DESIGN.md). Later apps
 # read what earlier ones put in the context. Every seed is idempotent.
-SEEDS = ["apps.org.demo", "apps.catalog.demo"]
+SEEDS = [
+    "apps.org.demo",
+    "apps.catalog.demo",
+    "apps.customers.demo",
+    "apps.sales.demo",
+    "apps.activities.demo",
+    "apps.plans.demo",
+    "apps.scoring.demo",
+    "apps.aftersales.demo",
+]
 
 
 class Command(BaseCommand):
