@@ -31,5 +31,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
+bench: install  ## speed figures (printed, never asserted in tests)
+	$(BIN)/python manage.py bench_followups
+
 clean:
 	rm -rf $(VENV) node_modules var

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -242,6 +243,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Every minute: proves that beat schedules and a worker runs (admin status page).
     "heartbeat": {"task": "apps.dashboard.tasks.heartbeat", "schedule": 60.0},
+    # 01:00 daily: the day's after-sales follow-up tasks (SPEC §6).
+    "followups-generate": {
+        "task": "apps.aftersales.tasks.followups_generate",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    # Hourly at :05: send due SMS outside quiet hours (SPEC §6).
+    "messages-send": {"task": "apps.aftersales.tasks.messages_send", "schedule": crontab(minute=5)},
+    # 02:00 daily: prospects without follow-up go back to the public pool (SPEC §3).
+    "customers-return-to-pool": {
+        "task": "apps.customers.tasks.return_idle_prospects_to_pool",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 REST_FRAMEWORK = {
