@@ -257,6 +257,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
 }
 
+# Text messages (SPEC §6) leave through a pluggable backend, like Django's e-mail backends.
+SMS_BACKEND = env_str("SMS_BACKEND", "apps.aftersales.sms.ConsoleBackend")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request then gets 401 with WWW-Authenticate.
