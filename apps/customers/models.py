@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import VehicleModel
 from apps.org.models import Store
@@ -158,6 +159,9 @@ class Customer(models.Model):
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # Audit trail (who, when, before and after) of credit limit, ownership and the rest.
+    history = HistoricalRecords(excluded_fields=["last_contact_at"])
+
     scope: ClassVar[ScopeRule] = ScopeRule(store="store", owner="owner")
 
     class Meta:
@@ -301,3 +305,65 @@ class OwnershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.from_owner_id} → {self.to_owner_id}"
+
+
+class StrategyCard(models.Model):
+    """Key-account strategy card (客户策略卡): one per company customer, kept up to date."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="strategy_card")
+    decision_makers = models.TextField(_("decision makers and influencers"), blank=True)
+    needs = models.TextField(_("needs and buying criteria"), blank=True)
+    competitors = models.TextField(_("competitors at this account"), blank=True)
+    objectives = models.TextField(_("our objectives"), blank=True)
+    strategy = models.TextField(_("strategy and actions"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scope: ClassVar[ScopeRule] = ScopeRule(store="customer__store", owner="customer__owner")
+
+    class Meta:
+        verbose_name = _("strategy card")
+        verbose_name_plural = _("strategy cards")
+
+    def __str__(self) -> str:
+        return str(self.customer)
+
+
+class EvaluationCard(models.Model):
+    """Monthly evaluation card (客户月评卡) of a key account: one per customer and month."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="evaluation_cards")
+    month = models.DateField(_("month (first day)"))
+    purchases = models.DecimalField(
+        _("purchases this month (CNY)"), max_digits=12, decimal_places=2, default=Decimal(0)
+    )
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1–5)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    relationship = models.PositiveSmallIntegerField(
+        _("relationship (1–5)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    payment_behaviour = models.PositiveSmallIntegerField(
+        _("payment behaviour (1–5)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    issues = models.TextField(_("issues"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    scope: ClassVar[ScopeRule] = ScopeRule(store="customer__store", owner="customer__owner")
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"], name="evaluation_card_once_a_month"),
+            models.CheckConstraint(condition=Q(purchases__gte=0), name="evaluation_card_purchases_ge_0"),
+            models.CheckConstraint(condition=Q(month__day=1), name="evaluation_card_month_first_day"),
+        ]
+        verbose_name = _("monthly evaluation card")
+        verbose_name_plural = _("monthly evaluation cards")
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.month:%Y-%m}"

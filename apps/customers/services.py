@@ -1,15 +1,62 @@
 """Every write to customers and opportunities: one function per use case, atomic."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.org.models import Store, User
+from apps.org.roles import Role
 
-from .models import Customer, Opportunity, Stage, StageChange
+from .models import (
+    Campaign,
+    Customer,
+    CustomerSettings,
+    EvaluationCard,
+    Grade,
+    Opportunity,
+    OwnershipChange,
+    PurchaseCycle,
+    PurchaseTime,
+    Routing,
+    Stage,
+    StageChange,
+    Status,
+    StrategyCard,
+)
+
+# ---------------------------------------------------------------- settings
+
+
+def settings_for(store: Store) -> CustomerSettings:
+    """The store's customer rules (created with the industry defaults on first use)."""
+    found = CustomerSettings.objects.filter(store=store).first()
+    if found is None:
+        found, _created = CustomerSettings.objects.get_or_create(store=store)
+    return found
+
+
+def follow_up_interval(settings: CustomerSettings, grade: str) -> int | None:
+    """Days until the next follow-up for a grade; None for N, O and F (no routine follow-up)."""
+    return {
+        Grade.H: settings.interval_h,
+        Grade.A: settings.interval_a,
+        Grade.B: settings.interval_b,
+        Grade.C: settings.interval_c,
+    }.get(grade)  # type: ignore[call-overload]
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+# ---------------------------------------------------------------- customers
 
 
 def _owner_conflict(store: Store, mobile: str, exclude: int | None = None) -> Customer | None:
@@ -30,14 +77,34 @@ def _refuse_duplicate(existing: Customer) -> None:
     )
 
 
+def _check_owner(store: Store, owner: User | None) -> None:
+    if owner is None:
+        return
+    if not owner.is_active or owner.role not in (Role.CONSULTANT, Role.MANAGER):
+        raise ValidationError({"owner": _("The owner must be an active consultant or manager.")})
+    if not owner.is_admin and not owner.stores.filter(pk=store.pk).exists():
+        raise ValidationError({"owner": _("The owner does not work at this store.")})
+
+
 @transaction.atomic
 def customer_create(*, store: Store, owner: User | None, **fields: Any) -> Customer:
-    """Register a customer file; a mobile already in the store is refused, naming its owner."""
+    """Register a customer file; a mobile already in the store is refused, naming its owner.
+
+    Without `next_follow_up` the first follow-up is due after the grade's interval."""
+    by = fields.pop("by", None)
     customer = Customer(store=store, owner=owner, **fields)
+    if customer.next_follow_up is None:
+        days = follow_up_interval(settings_for(store), customer.grade)
+        if days is not None:
+            customer.next_follow_up = _today() + timedelta(days=days)
     customer.full_clean(validate_unique=False, validate_constraints=False)
+    if customer.campaign_id and customer.campaign.store_id != store.pk:  # type: ignore[union-attr]
+        raise ValidationError({"campaign": _("The campaign belongs to another store.")})
+    _check_owner(store, owner)
     existing = _owner_conflict(store, customer.mobile)
     if existing:
         _refuse_duplicate(existing)
+    customer._history_user = by or owner  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             customer.save()
@@ -46,13 +113,292 @@ def customer_create(*, store: Store, owner: User | None, **fields: Any) -> Custo
         if existing:
             _refuse_duplicate(existing)
         raise
+    OwnershipChange.objects.create(
+        customer=customer, from_owner=None, to_owner=owner, reason=_("Registered"), by=by or owner
+    )
+    return customer
+
+
+# Fields a customer update may change (ownership goes through transfer/claim/return).
+CUSTOMER_EDITABLE = {
+    "kind",
+    "name",
+    "mobile",
+    "gender",
+    "birthday",
+    "occupation",
+    "interests",
+    "family",
+    "address",
+    "region",
+    "lifestyle",
+    "buying_behaviour",
+    "source",
+    "campaign",
+    "grade",
+    "status",
+    "lost_reason",
+    "lost_on",
+    "credit_rating",
+    "credit_limit",
+    "sms_opt_out",
+    "next_follow_up",
+}
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, by: User, **fields: Any) -> Customer:
+    """Edit a customer file. Credit terms are the manager's and finance's (audited)."""
+    unknown = set(fields) - CUSTOMER_EDITABLE
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    credit_changes = {
+        k for k in ("credit_limit", "credit_rating") if k in fields and fields[k] != getattr(customer, k)
+    }
+    if credit_changes and not by.has_role(Role.MANAGER, Role.FINANCE):
+        raise ValidationError(
+            {sorted(credit_changes)[0]: _("Only a manager or finance may change credit terms.")}
+        )
+    for key, value in fields.items():
+        setattr(customer, key, value)
+    if customer.grade == Grade.F or customer.status == Status.LOST:
+        if not customer.lost_reason:
+            raise ValidationError({"lost_reason": _("Say why the customer was lost.")})
+        customer.status = Status.LOST
+        customer.grade = Grade.F
+        customer.lost_on = customer.lost_on or _today()
+    customer.full_clean(validate_unique=False, validate_constraints=False)
+    if customer.campaign_id and customer.campaign.store_id != customer.store_id:  # type: ignore[union-attr]
+        raise ValidationError({"campaign": _("The campaign belongs to another store.")})
+    existing = _owner_conflict(customer.store, customer.mobile, exclude=customer.pk)
+    if existing:
+        _refuse_duplicate(existing)
+    customer._change_reason = _("Edited")  # type: ignore[attr-defined]
+    customer._history_user = by  # type: ignore[attr-defined]
+    customer.save()
     return customer
 
 
 def customer_touch(*, customer: Customer, at: datetime, next_follow_up: date | None) -> None:
-    """Record a contact with the customer (a visit, a call) and the next follow-up date."""
-    fields = {"next_follow_up": next_follow_up} if next_follow_up else {}
-    Customer.objects.filter(pk=customer.pk).update(last_contact_at=at, **fields)
+    """Record a contact with the customer (a visit, a call) and the next follow-up date.
+
+    Without a date the next follow-up is due after the grade's interval from the contact."""
+    fields: dict[str, Any] = {"last_contact_at": at}
+    if next_follow_up is None:
+        grade = Customer.objects.filter(pk=customer.pk).values_list("grade", flat=True).first()
+        days = follow_up_interval(settings_for(customer.store), grade or "")
+        if days is not None:
+            next_follow_up = timezone.localtime(at).date() + timedelta(days=days)
+    if next_follow_up is not None:
+        fields["next_follow_up"] = next_follow_up
+    # Only move forward: a visit entered late never rewinds a newer contact.
+    Customer.objects.filter(pk=customer.pk).filter(
+        Q(last_contact_at__isnull=True) | Q(last_contact_at__lte=at)
+    ).update(**fields)
+
+
+def _store_manager_check(by: User, store_id: int) -> None:
+    if not by.has_role(Role.MANAGER) or (not by.is_admin and not by.stores.filter(pk=store_id).exists()):
+        raise ValidationError({"to_owner": _("Only a manager of the store may transfer customers.")})
+
+
+@transaction.atomic
+def customer_transfer(*, customer: Customer, to_owner: User, by: User, reason: str) -> Customer:
+    """A manager hands one customer to another consultant of the store (logged)."""
+    _store_manager_check(by, customer.store_id)
+    if not reason:
+        raise ValidationError({"reason": _("Say why the customer is transferred.")})
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _check_owner(customer.store, to_owner)
+    if customer.owner_id == to_owner.pk:
+        raise ValidationError({"to_owner": _("The customer already belongs to this consultant.")})
+    OwnershipChange.objects.create(
+        customer=customer, from_owner_id=customer.owner_id, to_owner=to_owner, reason=reason, by=by
+    )
+    customer.owner = to_owner
+    customer._change_reason = reason  # type: ignore[attr-defined]
+    customer._history_user = by  # type: ignore[attr-defined]
+    customer.save(update_fields=["owner"])
+    Opportunity.objects.filter(customer=customer, routed_to=Routing.SALES).exclude(
+        stage__in=[Stage.DELIVERED, Stage.LOST]
+    ).update(owner=to_owner)
+    return customer
+
+
+@transaction.atomic
+def customer_transfer_all(*, from_owner: User, to_owner: User, store: Store, by: User, reason: str) -> int:
+    """A manager hands every customer of a consultant (in one store) to another; returns how many."""
+    _store_manager_check(by, store.pk)
+    if not reason:
+        raise ValidationError({"reason": _("Say why the customers are transferred.")})
+    _check_owner(store, to_owner)
+    if from_owner.pk == to_owner.pk:
+        raise ValidationError({"to_owner": _("Choose another consultant.")})
+    qs = Customer.objects.select_for_update().filter(store=store, owner=from_owner)
+    ids = list(qs.values_list("pk", flat=True))
+    OwnershipChange.objects.bulk_create(
+        OwnershipChange(customer_id=pk, from_owner=from_owner, to_owner=to_owner, reason=reason, by=by)
+        for pk in ids
+    )
+    Customer.objects.filter(pk__in=ids).update(owner=to_owner)
+    Opportunity.objects.filter(customer_id__in=ids, owner=from_owner).update(owner=to_owner)
+    return len(ids)
+
+
+@transaction.atomic
+def customer_claim(*, customer: Customer, by: User) -> Customer:
+    """A consultant takes a customer from the store's public pool (公海)."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.owner_id is not None:
+        raise ValidationError({"owner": _("Someone else has claimed this customer already.")})
+    _check_owner(customer.store, by)
+    OwnershipChange.objects.create(
+        customer=customer, from_owner=None, to_owner=by, reason=_("Claimed from the public pool"), by=by
+    )
+    customer.owner = by
+    days = follow_up_interval(settings_for(customer.store), customer.grade)
+    customer.next_follow_up = _today() + timedelta(days=days or 1)
+    customer._change_reason = _("Claimed from the public pool")  # type: ignore[attr-defined]
+    customer._history_user = by  # type: ignore[attr-defined]
+    customer.save(update_fields=["owner", "next_follow_up"])
+    return customer
+
+
+@transaction.atomic
+def return_idle_prospects_to_pool(*, now: datetime | None = None) -> int:
+    """Prospects with no contact for the store's `pool_after_days` go back to the public pool.
+
+    Set-based: one select and two bulk writes per store (a handful of stores)."""
+    now = now or timezone.now()
+    returned = 0
+    reason = _("No follow-up: returned to the public pool")
+    stores = Store.objects.all()
+    days_by_store = dict(CustomerSettings.objects.values_list("store_id", "pool_after_days"))
+    for store in stores:
+        days = days_by_store.get(store.pk, CustomerSettings._meta.get_field("pool_after_days").default)
+        cutoff = now - timedelta(days=days)
+        idle = (
+            Customer.objects.select_for_update()
+            .filter(store=store, status=Status.PROSPECT, owner__isnull=False)
+            .annotate(contact=Coalesce("last_contact_at", "created_at"))
+            .filter(contact__lt=cutoff)
+        )
+        rows = list(idle.values_list("pk", "owner_id"))
+        if not rows:
+            continue
+        OwnershipChange.objects.bulk_create(
+            OwnershipChange(customer_id=pk, from_owner_id=owner_id, to_owner=None, reason=reason)
+            for pk, owner_id in rows
+        )
+        ids = [pk for pk, _o in rows]
+        Customer.objects.filter(pk__in=ids).update(owner=None)
+        Opportunity.objects.filter(customer_id__in=ids).exclude(
+            stage__in=[Stage.ORDERED, Stage.DELIVERED, Stage.LOST]
+        ).update(owner=None)
+        returned += len(ids)
+    return returned
+
+
+# ---------------------------------------------------------------- opportunities
+
+PURCHASE_TIME_FACTOR = {
+    PurchaseTime.WEEK: Decimal("1"),
+    PurchaseTime.MONTH: Decimal("0.67"),
+    PurchaseTime.QUARTER: Decimal("0.33"),
+    PurchaseTime.LATER: Decimal("0"),
+}
+PURCHASE_CYCLE_FACTOR = {
+    PurchaseCycle.FIRST: Decimal("0.5"),
+    PurchaseCycle.REPLACE: Decimal("1"),
+    PurchaseCycle.ADD: Decimal("0.75"),
+    PurchaseCycle.FLEET: Decimal("1"),
+}
+
+
+def opportunity_score(opportunity: Opportunity, settings: CustomerSettings) -> int:
+    """The evaluation model (机会评估模型): a weighted 0–100 score of five factors."""
+    weights = [
+        (settings.weight_urgency, Decimal(opportunity.urgency - 1) / 4),
+        (settings.weight_purchase_time, PURCHASE_TIME_FACTOR.get(opportunity.purchase_time, Decimal(0))),  # type: ignore[call-overload]
+        (settings.weight_purchase_cycle, PURCHASE_CYCLE_FACTOR.get(opportunity.purchase_cycle, Decimal(0))),  # type: ignore[call-overload]
+        (settings.weight_decision_maker, Decimal(int(opportunity.decision_maker_known))),
+        (settings.weight_budget, Decimal(int(opportunity.budget_confirmed))),
+    ]
+    total = sum(w for w, _f in weights)
+    if not total:
+        return 0
+    return int((100 * sum(w * f for w, f in weights) / total).quantize(Decimal(1)))
+
+
+def _route(opportunity: Opportunity, settings: CustomerSettings) -> None:
+    """At or above the threshold: a consultant (the customer's owner); below: marketing's pool."""
+    opportunity.score = opportunity_score(opportunity, settings)
+    if opportunity.score >= settings.threshold:
+        opportunity.routed_to = Routing.SALES
+        if opportunity.owner_id is None:
+            opportunity.owner_id = opportunity.customer.owner_id
+    else:
+        opportunity.routed_to = Routing.NURTURE
+        opportunity.owner = None
+
+
+OPPORTUNITY_EDITABLE = {
+    "vehicle_model",
+    "expected_close",
+    "budget",
+    "urgency",
+    "purchase_time",
+    "purchase_cycle",
+    "decision_maker_known",
+    "budget_confirmed",
+    "lost_reason",
+    "owner",
+}
+
+
+@transaction.atomic
+def opportunity_create(*, customer: Customer, by: User | None, **fields: Any) -> Opportunity:
+    """Log an opportunity for a customer; the evaluation model scores and routes it."""
+    stage = fields.pop("stage", Stage.NEW)
+    unknown = set(fields) - OPPORTUNITY_EDITABLE
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be set here.")})
+    fields.setdefault("owner", customer.owner)
+    opportunity = Opportunity(store_id=customer.store_id, customer=customer, **fields)
+    if opportunity.owner_id:
+        _check_owner(customer.store, opportunity.owner)
+    _route(opportunity, settings_for(customer.store))
+    opportunity.full_clean(validate_constraints=False)
+    opportunity.save()
+    StageChange.objects.create(opportunity=opportunity, stage=Stage.NEW, by=by)
+    if stage != Stage.NEW:
+        opportunity_set_stage(
+            opportunity=opportunity, stage=stage, by=by, lost_reason=fields.get("lost_reason", "")
+        )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, by: User | None, **fields: Any) -> Opportunity:
+    """Edit an opportunity; it is scored and routed again. A stage goes through the history."""
+    stage = fields.pop("stage", None)
+    unknown = set(fields) - OPPORTUNITY_EDITABLE
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    for key, value in fields.items():
+        setattr(opportunity, key, value)
+    if "owner" in fields and opportunity.owner_id:
+        _check_owner(opportunity.customer.store, opportunity.owner)
+    _route(opportunity, settings_for(opportunity.customer.store))
+    opportunity.full_clean(validate_constraints=False)
+    opportunity.save()
+    if stage and stage != opportunity.stage:
+        opportunity_set_stage(
+            opportunity=opportunity, stage=stage, by=by, lost_reason=fields.get("lost_reason", "")
+        )
+    return opportunity
 
 
 @transaction.atomic
@@ -72,3 +418,63 @@ def opportunity_set_stage(
     opportunity.save(update_fields=["stage", "lost_reason", "updated_at"])
     StageChange.objects.create(opportunity=opportunity, stage=stage, by=by)
     return opportunity
+
+
+# ---------------------------------------------------------------- campaigns and settings
+
+
+@transaction.atomic
+def campaign_save(*, store: Store, instance: Campaign | None = None, **fields: Any) -> Campaign:
+    campaign = instance or Campaign(store=store)
+    for key, value in fields.items():
+        setattr(campaign, key, value)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def customer_settings_save(*, store: Store, **fields: Any) -> CustomerSettings:
+    settings = settings_for(store)
+    for key, value in fields.items():
+        setattr(settings, key, value)
+    settings.full_clean()
+    if not sum(
+        getattr(settings, f"weight_{k}")
+        for k in ("urgency", "purchase_time", "purchase_cycle", "decision_maker", "budget")
+    ):
+        raise ValidationError({"weight_urgency": _("At least one weight must be above zero.")})
+    settings.save()
+    return settings
+
+
+# ---------------------------------------------------------------- key-account cards
+
+
+@transaction.atomic
+def strategy_card_save(*, customer: Customer, by: User, **fields: Any) -> StrategyCard:
+    card = StrategyCard.objects.filter(customer=customer).first() or StrategyCard(customer=customer)
+    for key, value in fields.items():
+        setattr(card, key, value)
+    card.updated_by = by
+    card.full_clean()
+    card.save()
+    return card
+
+
+@transaction.atomic
+def evaluation_card_save(*, customer: Customer, by: User, month: date, **fields: Any) -> EvaluationCard:
+    month = month.replace(day=1)
+    card = EvaluationCard.objects.filter(customer=customer, month=month).first() or EvaluationCard(
+        customer=customer, month=month
+    )
+    for key, value in fields.items():
+        setattr(card, key, value)
+    card.by = by
+    card.full_clean(validate_constraints=False, validate_unique=False)
+    card.save()
+    return card
+
+
+def customers_owned_count(user: User) -> int:
+    return Customer.objects.filter(owner=user).count()

@@ -6,3 +6,50 @@ class SalesConfig(AppConfig):
     name = "apps.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from apps.org.navigation import NavItem, register
+        from apps.org.roles import Role, grant
+        from apps.org.services import user_deactivating
+
+        from .receivers import refuse_deactivation_while_responsible
+
+        user_deactivating.connect(
+            refuse_deactivation_while_responsible, dispatch_uid="sales-receivables-check"
+        )
+        grant(Role.ADMIN, "sales.*")
+        grant(Role.MANAGER, "sales.*")
+        grant(
+            Role.CONSULTANT,
+            "sales.view_order",
+            "sales.add_order",
+            "sales.change_order",
+            "sales.view_receivable",
+            "sales.view_payment",
+        )
+        grant(
+            Role.FINANCE,
+            "sales.view_order",
+            "sales.view_receivable",
+            "sales.view_payment",
+            "sales.add_payment",
+            "sales.view_allocation",
+        )
+        if False:  # NAV-LATER: enabled once the pages exist
+            register(
+                NavItem(
+                    _("Orders"),
+                    "sales:orders",
+                    "receipt",
+                    (Role.MANAGER, Role.CONSULTANT, Role.FINANCE),
+                    order=30,
+                ),
+                NavItem(_("Payments"), "sales:payments", "cash-coin", (Role.MANAGER, Role.FINANCE), order=31),
+                NavItem(
+                    _("Receivables"),
+                    "sales:receivables",
+                    "journal-text",
+                    (Role.MANAGER, Role.FINANCE, Role.CONSULTANT),
+                    order=32,
+                ),
+            )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import VehicleModel
 from apps.customers.models import Customer
@@ -69,6 +70,7 @@ class Order(models.Model):
         "customers.Opportunity", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
 
     scope: ClassVar[ScopeRule] = ScopeRule(store="store", owner="consultant")
 
@@ -114,6 +116,7 @@ class Receivable(models.Model):
     amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
     paid = models.DecimalField(_("paid (CNY)"), max_digits=12, decimal_places=2, default=ZERO)
     cancelled = models.BooleanField(_("cancelled"), default=False)
+    history = HistoricalRecords()
 
     scope: ClassVar[ScopeRule] = ScopeRule(store="store", owner="responsible")
 
@@ -166,6 +169,7 @@ class Payment(models.Model):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
 
     scope: ClassVar[ScopeRule] = ScopeRule(store="store", owner="customer__owner")
 

@@ -1,0 +1,20 @@
+"""Receivers of other apps' signals."""
+
+from typing import Any
+
+from django.db.models import F
+from django.utils.translation import ngettext
+
+from .models import Receivable
+
+
+def refuse_deactivation_while_responsible(sender: Any, user: Any, **kwargs: Any) -> str | None:
+    """No receivable is ever ownerless (无主应收款)."""
+    count = Receivable.objects.filter(responsible=user, cancelled=False, paid__lt=F("amount")).count()
+    if not count:
+        return None
+    return ngettext(
+        "%(name)s is responsible for %(count)d open receivable: hand it over first.",
+        "%(name)s is responsible for %(count)d open receivables: hand them over first.",
+        count,
+    ) % {"name": str(user), "count": count}
