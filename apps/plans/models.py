@@ -169,7 +169,8 @@ class Target(models.Model):
         verbose_name_plural = _("targets")
 
     def __str__(self) -> str:
-        return f"{self.get_measure_display()} {self.label or self.scope_type} {self.period_start}–{self.period_end}"
+        scope = self.label or self.scope_type
+        return f"{self.get_measure_display()} {scope} {self.period_start}–{self.period_end}"
 
     @property
     def is_integer(self) -> bool:
@@ -248,6 +249,9 @@ class Capability(models.Model):
         constraints = [models.CheckConstraint(condition=Q(weight__gte=0), name="capability_weight_ge_0")]
         verbose_name = _("capability weight")
         verbose_name_plural = _("capability weights")
+
+    def __str__(self) -> str:
+        return f"{self.consultant}: {self.weight}"
 
 
 class ExpenseAllocation(models.Model):

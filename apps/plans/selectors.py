@@ -1,0 +1,418 @@
+"""Reads: actuals from the records, tracking figures and the target tree.
+
+Actuals are never typed in. For a plan view the records are read with ONE aggregate
+query per measure family, grouped by day and by every dimension a node can be scoped
+by (consultant, vehicle model, body type, settlement); each node's actual is then summed
+in memory from those grouped rows. So a plan of 864 nodes costs the same queries as a
+plan of 6:
+
+- sales (units, revenue, gross profit): Order, status ≠ cancelled, by order_date;
+- collections: Allocation (counter-entries are negative and net out), by the payment's
+  received_on, the receivable's responsible consultant;
+- new customers: customers whose first non-cancelled order falls in the period, by owner;
+- visits: Visit by consultant and started_at (local date, Asia/Shanghai).
+
+Status rule (documented on the plan page too): pace = projection ÷ target, where the
+projection is the run-rate to period end (actual ÷ time elapsed). Green when pace ≥ 100%,
+amber when 90% ≤ pace < 100%, red below 90%. A period that has not started has no status.
+"""
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from apps.org.models import Store, User
+from apps.org.roles import Role
+
+from .models import INTEGER_MEASURES, Measure, Plan, ScopeType, Target
+from .periods import elapsed_fraction
+
+GREEN, AMBER, RED = "green", "amber", "red"
+AMBER_FROM = Decimal("0.90")
+
+SALES = {Measure.UNITS, Measure.REVENUE, Measure.GROSS_PROFIT}
+PRODUCT_SCOPES = {ScopeType.VEHICLE_MODEL, ScopeType.BODY_TYPE, ScopeType.SETTLEMENT}
+# Measures that have no product or settlement dimension.
+PEOPLE_ONLY = {Measure.NEW_CUSTOMERS, Measure.VISITS}
+
+
+@dataclass
+class Filters:
+    """The narrowing a node inherits from its path (None: not narrowed)."""
+
+    consultants: frozenset[int] | None = None
+    vehicle_model: int | None = None
+    body_type: str | None = None
+    settlement: str | None = None
+
+    def narrowed(
+        self, scope_type: str, scope_id: int | None, scope_code: str, teams: dict[int, set[int]]
+    ) -> "Filters":
+        f = Filters(self.consultants, self.vehicle_model, self.body_type, self.settlement)
+        if scope_type == ScopeType.CONSULTANT and scope_id is not None:
+            people = frozenset({scope_id})
+            f.consultants = people if f.consultants is None else f.consultants & people
+        elif scope_type == ScopeType.TEAM and scope_id is not None:
+            people = frozenset(teams.get(scope_id, set()))
+            f.consultants = people if f.consultants is None else f.consultants & people
+        elif scope_type == ScopeType.VEHICLE_MODEL:
+            f.vehicle_model = scope_id
+        elif scope_type == ScopeType.BODY_TYPE:
+            f.body_type = scope_code
+        elif scope_type == ScopeType.SETTLEMENT:
+            f.settlement = scope_code
+        return f
+
+
+@dataclass
+class Spec:
+    measure: str
+    start: date
+    end: date
+    filters: Filters
+
+
+@dataclass
+class _Rows:
+    """Grouped rows of one family, indexed by consultant and sorted by date for bisecting."""
+
+    rows: list[tuple[Any, ...]] = field(
+        default_factory=list
+    )  # (day, consultant, model, body, settlement, *values)
+    by_consultant: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
+    days: list[date] = field(default_factory=list)
+    days_by_consultant: dict[int, list[date]] = field(default_factory=dict)
+
+    def index(self) -> "_Rows":
+        self.rows.sort(key=lambda r: r[0])
+        self.days = [r[0] for r in self.rows]
+        grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for r in self.rows:
+            grouped[r[1]].append(r)
+        self.by_consultant = dict(grouped)
+        self.days_by_consultant = {c: [r[0] for r in rs] for c, rs in grouped.items()}
+        return self
+
+    def total(self, spec: Spec, column: int) -> Decimal:
+        f = spec.filters
+        if f.consultants is None:
+            chunks = [(self.rows, self.days)]
+        else:
+            chunks = [
+                (self.by_consultant.get(c, []), self.days_by_consultant.get(c, [])) for c in f.consultants
+            ]
+        total = Decimal(0)
+        for rows, days in chunks:
+            lo, hi = bisect_left(days, spec.start), bisect_right(days, spec.end)
+            for r in rows[lo:hi]:
+                if f.vehicle_model is not None and r[2] != f.vehicle_model:
+                    continue
+                if f.body_type is not None and r[3] != f.body_type:
+                    continue
+                if f.settlement is not None and r[4] != f.settlement:
+                    continue
+                total += r[column]
+        return total
+
+
+def _aware(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, time.min))
+
+
+def _day(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _sales_rows(store: Store, start: date, end: date) -> _Rows:
+    from apps.sales.models import Order, OrderStatus
+
+    qs = (
+        Order.objects.filter(store=store, order_date__range=(start, end))
+        .exclude(status=OrderStatus.CANCELLED)
+        .values("order_date", "consultant_id", "vehicle_model_id", "vehicle_model__body_type", "settlement")
+        .annotate(units=Count("pk"), revenue=Sum("amount"), gp=Sum(F("amount") - F("cost")))
+        .order_by()
+    )
+    rows = [
+        (
+            r["order_date"],
+            r["consultant_id"],
+            r["vehicle_model_id"],
+            r["vehicle_model__body_type"],
+            r["settlement"],
+            Decimal(r["units"]),
+            r["revenue"] or Decimal(0),
+            r["gp"] or Decimal(0),
+        )
+        for r in qs
+    ]
+    return _Rows(rows).index()
+
+
+def _collection_rows(store: Store, start: date, end: date) -> _Rows:
+    from apps.sales.models import Allocation
+
+    qs = (
+        Allocation.objects.filter(receivable__store=store, payment__received_on__range=(start, end))
+        .values(
+            "payment__received_on",
+            "receivable__responsible_id",
+            "receivable__order__vehicle_model_id",
+            "receivable__order__vehicle_model__body_type",
+            "receivable__order__settlement",
+        )
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    rows = [
+        (
+            r["payment__received_on"],
+            r["receivable__responsible_id"],
+            r["receivable__order__vehicle_model_id"],
+            r["receivable__order__vehicle_model__body_type"],
+            r["receivable__order__settlement"],
+            r["total"] or Decimal(0),
+        )
+        for r in qs
+    ]
+    return _Rows(rows).index()
+
+
+def _new_customer_rows(store: Store, start: date, end: date) -> _Rows:
+    from apps.customers.models import Customer
+    from apps.sales.models import OrderStatus
+
+    qs = (
+        Customer.objects.filter(store=store, owner__isnull=False)
+        .annotate(first=Min("orders__order_date", filter=~Q(orders__status=OrderStatus.CANCELLED)))
+        .filter(first__range=(start, end))
+        .values("first", "owner_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = [(r["first"], r["owner_id"], None, None, None, Decimal(r["n"])) for r in qs]
+    return _Rows(rows).index()
+
+
+def _visit_rows(store: Store, start: date, end: date) -> _Rows:
+    from apps.activities.models import Visit
+
+    qs = (
+        Visit.objects.filter(
+            store=store, started_at__gte=_aware(start), started_at__lt=_aware(end + timedelta(days=1))
+        )
+        .annotate(day=TruncDate("started_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", "consultant_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = [(_day(r["day"]), r["consultant_id"], None, None, None, Decimal(r["n"])) for r in qs]
+    return _Rows(rows).index()
+
+
+def actuals(store: Store, specs: list[Spec]) -> list[Decimal | None]:
+    """The actual of each spec: one aggregate query per measure family present."""
+    if not specs:
+        return []
+    start = min(s.start for s in specs)
+    end = max(s.end for s in specs)
+    measures = {s.measure for s in specs}
+    families: dict[str, _Rows] = {}
+    if measures & SALES:
+        families["sales"] = _sales_rows(store, start, end)
+    if Measure.COLLECTIONS in measures:
+        families["collections"] = _collection_rows(store, start, end)
+    if Measure.NEW_CUSTOMERS in measures:
+        families["new_customers"] = _new_customer_rows(store, start, end)
+    if Measure.VISITS in measures:
+        families["visits"] = _visit_rows(store, start, end)
+    column = {
+        Measure.UNITS: ("sales", 5),
+        Measure.REVENUE: ("sales", 6),
+        Measure.GROSS_PROFIT: ("sales", 7),
+        Measure.COLLECTIONS: ("collections", 5),
+        Measure.NEW_CUSTOMERS: ("new_customers", 5),
+        Measure.VISITS: ("visits", 5),
+    }
+    out: list[Decimal | None] = []
+    for spec in specs:
+        family, col = column[Measure(spec.measure)]
+        f = spec.filters
+        if spec.measure in PEOPLE_ONLY and (f.vehicle_model or f.body_type or f.settlement):
+            out.append(None)
+            continue
+        out.append(families[family].total(spec, col))
+    return out
+
+
+def team_members(store: Store) -> dict[int, set[int]]:
+    """Team id → ids of its members (one query)."""
+    members: dict[int, set[int]] = defaultdict(set)
+    for uid, tid in User.objects.filter(team__store=store).values_list("pk", "team_id"):
+        members[tid].add(uid)
+    return dict(members)
+
+
+def store_consultants(store: Store) -> list[User]:
+    return list(
+        User.objects.filter(stores=store, role=Role.CONSULTANT, is_active=True).order_by(
+            "name", "username", "pk"
+        )
+    )
+
+
+def node_filters(targets: Iterable[Target], teams: dict[int, set[int]]) -> dict[int, Filters]:
+    """Each node's inherited filters, from the in-memory tree (parents before children)."""
+    by_id = {t.pk: t for t in targets}
+    cache: dict[int, Filters] = {}
+
+    def of(t: Target) -> Filters:
+        if t.pk in cache:
+            return cache[t.pk]
+        base = of(by_id[t.parent_id]) if t.parent_id in by_id else Filters()
+        cache[t.pk] = base.narrowed(t.scope_type, t.scope_id, t.scope_code, teams)
+        return cache[t.pk]
+
+    for t in by_id.values():
+        of(t)
+    return cache
+
+
+@dataclass
+class Tracking:
+    actual: Decimal | None
+    achievement: float | None
+    time_elapsed: float
+    gap: Decimal | None
+    projection: Decimal | None
+    status: str | None
+
+
+def track(value: Decimal, actual: Decimal | None, start: date, end: date, today: date) -> Tracking:
+    elapsed = elapsed_fraction(start, end, today)
+    if actual is None:
+        return Tracking(None, None, elapsed, None, None, None)
+    achievement = float(actual / value) if value else None
+    gap = value - actual
+    projection: Decimal | None = None
+    status: str | None = None
+    if elapsed > 0:
+        projection = (actual / Decimal(str(elapsed))).quantize(Decimal("0.01"))
+        if not value:
+            status = GREEN
+        else:
+            pace = projection / value
+            status = GREEN if pace >= 1 else AMBER if pace >= AMBER_FROM else RED
+    return Tracking(actual, achievement, elapsed, gap, projection, status)
+
+
+@dataclass
+class Node:
+    target: Target
+    tracking: Tracking
+    children: list["Node"] = field(default_factory=list)
+    depth: int = 0
+
+    @property
+    def children_sum(self) -> Decimal:
+        return sum((c.target.value for c in self.children), Decimal(0))
+
+    @property
+    def difference(self) -> Decimal:
+        """Parent minus the sum of its children (0 when balanced or a leaf)."""
+        return self.target.value - self.children_sum if self.children else Decimal(0)
+
+    @property
+    def is_integer(self) -> bool:
+        return self.target.measure in INTEGER_MEASURES
+
+
+def tracked(targets: list[Target], store: Store, today: date | None = None) -> dict[int, Tracking]:
+    """Tracking figures for these targets of one store (a fixed number of queries)."""
+    today = today or timezone.localdate()
+    teams = team_members(store)
+    filters = node_filters(targets, teams)
+    specs = [Spec(t.measure, t.period_start, t.period_end, filters[t.pk]) for t in targets]
+    values = actuals(store, specs)
+    return {
+        t.pk: track(t.value, a, t.period_start, t.period_end, today)
+        for t, a in zip(targets, values, strict=True)
+    }
+
+
+def plan_tree(plan: Plan, today: date | None = None) -> list[Node]:
+    """The plan's roots with their subtrees, every node tracked. Queries: targets (1),
+    team members (1), and one per measure family the plan has (≤ 4)."""
+    targets = list(plan.targets.all())
+    tracking = tracked(targets, plan.store, today)
+    nodes = {t.pk: Node(t, tracking[t.pk]) for t in targets}
+    roots: list[Node] = []
+    for t in targets:
+        node = nodes[t.pk]
+        if t.parent_id is None:
+            roots.append(node)
+        else:
+            nodes[t.parent_id].children.append(node)
+
+    def set_depth(n: Node, d: int) -> None:
+        n.depth = d
+        n.children.sort(key=lambda c: (c.target.position, c.target.pk))
+        for c in n.children:
+            set_depth(c, d + 1)
+
+    order = {m: i for i, m in enumerate(Measure.values)}
+    roots.sort(key=lambda n: order.get(n.target.measure, 99))
+    for r in roots:
+        set_depth(r, 0)
+    return roots
+
+
+def imbalances(targets: list[Target]) -> list[tuple[Target, Decimal]]:
+    """Nodes whose children do not add up to them, with parent − Σ children."""
+    by_id = {t.pk: t for t in targets}
+    sums: dict[int, Decimal] = defaultdict(Decimal)
+    for t in targets:
+        if t.parent_id is not None:
+            sums[t.parent_id] += t.value
+    return [(by_id[pk], by_id[pk].value - s) for pk, s in sums.items() if by_id[pk].value != s]
+
+
+def my_targets(user: User, today: date | None = None) -> dict[str, list[tuple[Target, Tracking]]]:
+    """This month's and this week's consultant-level targets of the user, tracked, from
+    approved plans. A week target is a week node under his consultant node."""
+    today = today or timezone.localdate()
+    qs = list(
+        Target.objects.filter(
+            consultant=user,
+            plan__status="approved",
+            period_start__lte=today,
+            period_end__gte=today,
+            period_kind__in=["month", "week"],
+        )
+        .select_related("plan__store")
+        .order_by("period_kind", "measure", "pk")
+    )
+    # Only the nodes about the whole of his work in that period (no product slice).
+    qs = [t for t in qs if t.scope_type in (ScopeType.CONSULTANT, ScopeType.STORE, ScopeType.TEAM)]
+    out: dict[str, list[tuple[Target, Tracking]]] = {"month": [], "week": []}
+    by_store: dict[int, list[Target]] = defaultdict(list)
+    for t in qs:
+        by_store[t.plan.store_id].append(t)
+    for targets in by_store.values():
+        store = targets[0].plan.store
+        # Filters: the consultant alone (his node and anything under it are about him).
+        specs = [
+            Spec(t.measure, t.period_start, t.period_end, Filters(consultants=frozenset({user.pk})))
+            for t in targets
+        ]
+        for t, a in zip(targets, actuals(store, specs), strict=True):
+            out[t.period_kind].append((t, track(t.value, a, t.period_start, t.period_end, today)))
+    return out
