@@ -1,1 +1,7 @@
-routes: list = []
+from . import api
+
+routes = [
+    ("visits", api.VisitViewSet),
+    ("daily-reports", api.DailyReportViewSet),
+    ("market-reports", api.MarketReportViewSet),
+]

@@ -1,0 +1,78 @@
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from apps.org.models import User
+from apps.org.roles import Role
+from apps.org.scoping import store_ids
+
+from .models import Channel, DailyReport, MarketReport, Visit
+
+
+def _consultants(request: object) -> QuerySet[User]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return User.objects.none()
+    return User.objects.filter(role=Role.CONSULTANT, stores__in=store_ids(user)).distinct()
+
+
+class VisitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
+    date_from = django_filters.DateFilter(field_name="started_at__date", lookup_expr="gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="started_at__date", lookup_expr="lte", label=_("To"))
+    late = django_filters.BooleanFilter(label=_("Entered late"))
+
+    class Meta:
+        model = Visit
+        fields = ["channel", "consultant", "customer", "late", "opportunity"]
+
+    def search(self, qs: QuerySet[Visit], name: str, value: str) -> QuerySet[Visit]:
+        return qs.filter(
+            Q(customer__name__icontains=value)
+            | Q(customer__mobile__contains=value)
+            | Q(purpose__icontains=value)
+            | Q(result__icontains=value)
+        )
+
+
+class DailyReportFilter(django_filters.FilterSet):
+    consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    submitted = django_filters.BooleanFilter(
+        field_name="submitted_at", lookup_expr="isnull", exclude=True, label=_("Submitted")
+    )
+
+    class Meta:
+        model = DailyReport
+        fields = ["consultant", "date", "on_time"]
+
+
+class MarketReportFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    competitor_brand = django_filters.CharFilter(lookup_expr="icontains", label=_("Brand"))
+    competitor_model = django_filters.CharFilter(lookup_expr="icontains", label=_("Model"))
+    tag = django_filters.CharFilter(method="with_tag", label=_("Tag"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = MarketReport
+        fields = ["consultant", "competitor_brand", "competitor_model", "date"]
+
+    def with_tag(self, qs: QuerySet[MarketReport], name: str, value: str) -> QuerySet[MarketReport]:
+        tag = value.strip().lstrip("#").lower()
+        return qs.filter(tags__contains=f",{tag},") if tag else qs
+
+    def search(self, qs: QuerySet[MarketReport], name: str, value: str) -> QuerySet[MarketReport]:
+        return qs.filter(
+            Q(competitor_brand__icontains=value)
+            | Q(competitor_model__icontains=value)
+            | Q(quality_feedback__icontains=value)
+            | Q(trend__icontains=value)
+            | Q(customer_needs__icontains=value)
+            | Q(dealer_requirements__icontains=value)
+            | Q(tags__icontains=value)
+        )
