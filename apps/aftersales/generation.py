@@ -1,0 +1,219 @@
+"""The daily follow-up generation: a handful of INSERT … SELECT statements.
+
+Each rule is one statement that selects the vehicles (or owners) due and inserts
+their tasks with ON CONFLICT DO NOTHING against the unique keys of FollowUp, so the
+job costs what it creates rather than a Python loop over every vehicle, and running
+it twice, concurrently, or again after a crash half-way leaves every task once.
+
+A task's due date comes from its vehicle (delivery + offset, predicted service date
+− 3 …), never from the day the job runs; the job looks back LOOKBACK_DAYS so that a
+missed night is caught up by the next run, and the same task made by two runs is
+the same row. Greetings (birthday, anniversary) are only sent on the day.
+"""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from .models import Channel, Complaint, FollowUp, FollowUpRule, Message, RuleCode, ServiceVisit, Vehicle
+
+LOOKBACK_DAYS = 7
+
+F = FollowUp._meta.db_table
+V = Vehicle._meta.db_table
+R = FollowUpRule._meta.db_table
+S = ServiceVisit._meta.db_table
+M = Message._meta.db_table
+_ = Complaint  # (complaint follow-ups are made by complaint_set_status, not here)
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def add_days(expr: str, days: str) -> str:
+    """SQL for the date `expr` plus the integer expression `days`."""
+    if _pg():
+        return f"({expr} + ({days}))"
+    return f"date({expr}, ({days}) || ' days')"
+
+
+def month_day(expr: str) -> str:
+    if _pg():
+        return f"to_char({expr}, 'MM-DD')"
+    return f"strftime('%%m-%%d', {expr})"
+
+
+def _param(day: date) -> Any:
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _month_days(on: date) -> list[str]:
+    """The month-days celebrated on `on`: 29 February falls on the 28th in other years."""
+    days = [f"{on:%m-%d}"]
+    if on.month == 2 and on.day == 28 and (on + timedelta(days=1)).month == 3:
+        days.append("02-29")
+    return days
+
+
+INSERT = f"""INSERT INTO {F} (store_id, vehicle_id, customer_id, rule, due_date, basis, channel, priority,
+    status, attempts, outcome, booking_made, note, created_at)"""
+CONSTANTS = "'open', 0, '', %(false)s, '', %(now)s"
+FIRST_CHANNEL = f"CASE WHEN r.channel = '{Channel.CALL}' THEN 'call' ELSE 'sms' END"
+CONFLICT = "ON CONFLICT DO NOTHING"
+
+
+def _rule_join(code: str, alias: str = "v") -> str:
+    return f"JOIN {R} r ON r.store_id = {alias}.store_id AND r.rule = '{code}' AND r.enabled"
+
+
+def _store(alias: str = "v") -> str:
+    return f" AND {alias}.store_id = %(store)s"
+
+
+def _delivery_rule(code: str) -> Callable[[dict[str, Any], bool], str]:
+    def sql(p: dict[str, Any], one_store: bool) -> str:
+        due = add_days("v.delivered_on", "r.offset_days")
+        return f"""{INSERT}
+SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.delivered_on, r.channel, r.priority, {CONSTANTS}
+FROM {V} v {_rule_join(code)}
+WHERE {due} BETWEEN %(start)s AND %(on)s{_store() if one_store else ""}
+  AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule)
+{CONFLICT}"""
+
+    return sql
+
+
+def _first_service(p: dict[str, Any], one_store: bool) -> str:
+    due = add_days("v.next_service_due", "r.offset_days")
+    return f"""{INSERT}
+SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.delivered_on, {FIRST_CHANNEL}, r.priority, {CONSTANTS}
+FROM {V} v {_rule_join(RuleCode.FIRST_SERVICE)}
+WHERE v.last_service_on IS NULL AND v.next_service_due IS NOT NULL
+  AND {due} BETWEEN %(start)s AND %(on)s{_store() if one_store else ""}
+  AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule)
+{CONFLICT}"""
+
+
+def _periodic(p: dict[str, Any], one_store: bool) -> str:
+    due = add_days("v.next_service_due", "r.offset_days")
+    return f"""{INSERT}
+SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.last_service_on, {FIRST_CHANNEL}, r.priority, {CONSTANTS}
+FROM {V} v {_rule_join(RuleCode.PERIODIC_SERVICE)}
+WHERE v.last_service_on IS NOT NULL AND v.next_service_due IS NOT NULL
+  AND {due} BETWEEN %(start)s AND %(on)s{_store() if one_store else ""}
+  AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule AND f.basis = v.last_service_on)
+{CONFLICT}"""
+
+
+def _post_service(p: dict[str, Any], one_store: bool) -> str:
+    due = add_days("s.date", "r.offset_days")
+    return f"""{INSERT}
+SELECT DISTINCT v.store_id, v.id, v.customer_id, r.rule, {due}, s.date, r.channel, r.priority, {CONSTANTS}
+FROM {S} s JOIN {V} v ON v.id = s.vehicle_id {_rule_join(RuleCode.POST_SERVICE_3D)}
+WHERE {due} BETWEEN %(start)s AND %(on)s{_store() if one_store else ""}
+{CONFLICT}"""
+
+
+def _lapsed(p: dict[str, Any], one_store: bool) -> str:
+    anchor = "COALESCE(v.last_service_on, v.delivered_on)"
+    due = add_days(anchor, "r.offset_days")
+    return f"""{INSERT}
+SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, {anchor}, r.channel, r.priority, {CONSTANTS}
+FROM {V} v {_rule_join(RuleCode.LAPSED)}
+WHERE {due} BETWEEN %(start)s AND %(on)s{_store() if one_store else ""}
+  AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule AND f.basis = {anchor})
+{CONFLICT}"""
+
+
+def _anniversary(p: dict[str, Any], one_store: bool) -> str:
+    return f"""{INSERT}
+SELECT v.store_id, v.id, v.customer_id, r.rule, %(on)s, v.delivered_on, r.channel, r.priority, {CONSTANTS}
+FROM {V} v {_rule_join(RuleCode.ANNIVERSARY)}
+WHERE {month_day("v.delivered_on")} IN %(month_days)s AND v.delivered_on < %(on)s{_store() if one_store else ""}
+{CONFLICT}"""
+
+
+def _birthday(p: dict[str, Any], one_store: bool) -> str:
+    from apps.customers.models import Customer
+
+    c_table = Customer._meta.db_table
+    return f"""{INSERT}
+SELECT c.store_id, NULL, c.id, r.rule, %(on)s, c.birthday, r.channel, r.priority, {CONSTANTS}
+FROM {c_table} c {_rule_join(RuleCode.BIRTHDAY, "c")}
+WHERE c.birthday IS NOT NULL AND {month_day("c.birthday")} IN %(month_days)s{_store("c") if one_store else ""}
+  AND EXISTS (SELECT 1 FROM {V} v WHERE v.customer_id = c.id)
+{CONFLICT}"""
+
+
+def _call_after_sms(p: dict[str, Any], one_store: bool) -> str:
+    """'SMS, then a call if not booked': the call follows unless a visit or booking came."""
+    due = add_days("f.due_date", "r.call_after_days")
+    return f"""{INSERT}
+SELECT f.store_id, f.vehicle_id, f.customer_id, f.rule, {due}, f.basis, 'call', r.priority, {CONSTANTS}
+FROM {F} f JOIN {R} r ON r.store_id = f.store_id AND r.rule = f.rule AND r.enabled
+  AND r.channel = '{Channel.SMS_THEN_CALL}'
+WHERE f.channel = 'sms' AND f.vehicle_id IS NOT NULL
+  AND f.rule IN ('{RuleCode.FIRST_SERVICE}', '{RuleCode.PERIODIC_SERVICE}')
+  AND {due} BETWEEN %(start)s AND %(on)s{_store("f") if one_store else ""}
+  AND NOT EXISTS (SELECT 1 FROM {S} s WHERE s.vehicle_id = f.vehicle_id AND s.date >= f.due_date)
+  AND NOT EXISTS (SELECT 1 FROM {F} b WHERE b.vehicle_id = f.vehicle_id AND b.booking_made
+                  AND b.due_date >= f.due_date)
+  AND NOT EXISTS (SELECT 1 FROM {F} c WHERE c.vehicle_id = f.vehicle_id AND c.rule = f.rule
+                  AND c.basis = f.basis AND c.channel = 'call')
+{CONFLICT}"""
+
+
+def _messages(p: dict[str, Any], one_store: bool) -> str:
+    return f"""INSERT INTO {M} (store_id, customer_id, followup_id, send_on, mobile, body, status, attempts,
+    backend, error, created_at)
+SELECT f.store_id, f.customer_id, f.id, f.due_date, '', '', 'queued', 0, '', '', %(now)s
+FROM {F} f
+WHERE f.channel = 'sms' AND f.status = 'open' AND f.due_date BETWEEN %(start)s AND %(on)s{_store("f") if one_store else ""}
+  AND NOT EXISTS (SELECT 1 FROM {M} m WHERE m.followup_id = f.id)
+{CONFLICT}"""
+
+
+# The statements, in order: rules first, then the calls that follow an SMS, then the
+# SMS to send for every SMS task. Each commits on its own (autocommit), so a crash
+# leaves finished rules in place and a re-run completes the rest.
+STEPS: list[tuple[str, Callable[[dict[str, Any], bool], str]]] = [
+    (RuleCode.POST_SALE_7D, _delivery_rule(RuleCode.POST_SALE_7D)),
+    (RuleCode.CARE_30D, _delivery_rule(RuleCode.CARE_30D)),
+    (RuleCode.FIRST_SERVICE, _first_service),
+    (RuleCode.PERIODIC_SERVICE, _periodic),
+    (RuleCode.POST_SERVICE_3D, _post_service),
+    (RuleCode.LAPSED, _lapsed),
+    (RuleCode.ANNIVERSARY, _anniversary),
+    (RuleCode.BIRTHDAY, _birthday),
+    ("call_after_sms", _call_after_sms),
+    ("messages", _messages),
+]
+
+
+def run(*, on: date, store_id: int | None = None) -> dict[str, int]:
+    """Insert the tasks due on `on` (and the last LOOKBACK_DAYS); rows made per step."""
+    params: dict[str, Any] = {
+        "on": _param(on),
+        "start": _param(on - timedelta(days=LOOKBACK_DAYS - 1)),
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "false": False,
+        "store": store_id,
+        "month_days": tuple(_month_days(on)),
+    }
+    made: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for name, build in STEPS:
+            sql = build(params, store_id is not None)
+            if "%(month_days)s" in sql and not _pg():
+                # sqlite3 has no tuple adaption: spell the IN list out.
+                keys = {f"md{i}": v for i, v in enumerate(params["month_days"])}
+                sql = sql.replace("%(month_days)s", "(" + ", ".join(f"%({k})s" for k in keys) + ")")
+                cursor.execute(sql, {**params, **keys})
+            else:
+                cursor.execute(sql, params)
+            made[name] = max(cursor.rowcount, 0)
+    return made
