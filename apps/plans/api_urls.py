@@ -1,1 +1,3 @@
-routes: list = []
+from . import api
+
+routes = [("plans", api.PlanViewSet), ("targets", api.TargetViewSet)]

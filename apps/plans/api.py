@@ -1,0 +1,299 @@
+"""API: plans/ (with the ro target tree), plans/{id}/break-down/, targets/ (API.md).
+
+Targets are made by breaking a node down, never posted one by one (the tree must stay
+consistent), so targets/ answers GET and PATCH of `value` only; POST/PUT/DELETE are 405.
+A plan's `status` is written through the workflow services: PATCH {"status": "submitted"}
+submits, "approved" approves, "draft" reopens.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.org.api_base import ScopedViewSet
+from apps.org.roles import Role
+from apps.org.scoping import visible
+
+from . import selectors, services
+from .models import INTEGER_MEASURES, Into, Method, Plan, PlanStatus, Target, WeightSet
+
+READERS = (Role.MANAGER, Role.FINANCE)
+TARGET_READERS = (Role.MANAGER, Role.FINANCE, Role.CONSULTANT)
+WRITERS = (Role.MANAGER,)
+
+
+def _value(t: Target) -> Any:
+    return int(t.value) if t.measure in INTEGER_MEASURES else f"{t.value:.2f}"
+
+
+def _num(t: Target, v: Decimal | None) -> Any:
+    if v is None:
+        return None
+    return float(v) if t.measure in INTEGER_MEASURES else f"{v:.2f}"
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0))
+    actual = serializers.SerializerMethodField()
+    achievement = serializers.SerializerMethodField()
+    time_elapsed = serializers.SerializerMethodField()
+    projection = serializers.SerializerMethodField()
+    gap = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "plan",
+            "parent",
+            "period_kind",
+            "period_start",
+            "period_end",
+            "scope_type",
+            "scope_id",
+            "scope_code",
+            "key",
+            "label",
+            "measure",
+            "value",
+            "actual",
+            "achievement",
+            "time_elapsed",
+            "gap",
+            "projection",
+            "status",
+        ]
+        read_only_fields = [f for f in fields if f != "value"]
+
+    def _t(self, obj: Target) -> selectors.Tracking | None:
+        return self.context.get("tracking", {}).get(obj.pk)
+
+    def get_actual(self, obj: Target) -> Any:
+        t = self._t(obj)
+        return _num(obj, t.actual) if t else None
+
+    def get_achievement(self, obj: Target) -> float | None:
+        t = self._t(obj)
+        return round(t.achievement, 4) if t and t.achievement is not None else None
+
+    def get_time_elapsed(self, obj: Target) -> float | None:
+        t = self._t(obj)
+        return round(t.time_elapsed, 4) if t else None
+
+    def get_projection(self, obj: Target) -> Any:
+        t = self._t(obj)
+        return _num(obj, t.projection) if t else None
+
+    def get_gap(self, obj: Target) -> Any:
+        t = self._t(obj)
+        return _num(obj, t.gap) if t else None
+
+    def get_status(self, obj: Target) -> str | None:
+        t = self._t(obj)
+        return t.status if t else None
+
+    def to_representation(self, instance: Target) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.measure in INTEGER_MEASURES:
+            data["value"] = int(instance.value)
+        return data
+
+    def update(self, instance: Target, validated: dict[str, Any]) -> Target:
+        return services.target_set_value(
+            target=instance, value=validated["value"], by=self.context["request"].user
+        )
+
+
+def track_targets(targets: list[Target]) -> dict[int, selectors.Tracking]:
+    """Tracking for a page of targets: their plans' trees (1 query), then per store the
+    team map and one aggregate per measure family — never a query per target."""
+    if not targets:
+        return {}
+    plan_ids = {t.plan_id for t in targets}
+    everything = list(Target.objects.filter(plan_id__in=plan_ids).select_related("plan__store"))
+    by_store: dict[int, list[Target]] = defaultdict(list)
+    for t in everything:
+        by_store[t.plan.store_id].append(t)
+    wanted = {t.pk for t in targets}
+    out: dict[int, selectors.Tracking] = {}
+    for group in by_store.values():
+        store = group[0].plan.store
+        teams = selectors.team_members(store)
+        filters = selectors.node_filters(group, teams)
+        mine = [t for t in group if t.pk in wanted]
+        specs = [selectors.Spec(t.measure, t.period_start, t.period_end, filters[t.pk]) for t in mine]
+        today = selectors.timezone.localdate()
+        for t, a in zip(mine, selectors.actuals(store, specs), strict=True):
+            out[t.pk] = selectors.track(t.value, a, t.period_start, t.period_end, today)
+    return out
+
+
+class TargetViewSet(ScopedViewSet):
+    queryset = Target.objects.all()
+    serializer_class = TargetSerializer
+    read_roles = TARGET_READERS
+    write_roles = WRITERS
+    http_method_names = ["get", "patch", "head", "options"]
+    filterset_fields = ["plan", "parent", "scope_type", "scope_id", "measure", "period_kind", "period_start"]
+    ordering_fields = ["period_start", "measure", "id"]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        qs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(qs)
+        rows = list(page if page is not None else qs)
+        ser = self.get_serializer(
+            rows, many=True, context={**self.get_serializer_context(), "tracking": track_targets(rows)}
+        )
+        return self.get_paginated_response(ser.data) if page is not None else Response(ser.data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()
+        ctx = {**self.get_serializer_context(), "tracking": track_targets([obj])}
+        return Response(self.get_serializer(obj, context=ctx).data)
+
+
+def _tree(
+    nodes: list[selectors.Node] | list[Target], tracking: dict[int, selectors.Tracking] | None
+) -> list[dict[str, Any]]:
+    ser = TargetSerializer(context={"tracking": tracking or {}})
+    out = []
+    for n in nodes:
+        if isinstance(n, selectors.Node):
+            data = ser.to_representation(n.target)
+            data["children"] = _tree(n.children, tracking)
+        else:
+            data = ser.to_representation(n)
+            data["children"] = _tree(getattr(n, "_kids", []), tracking)
+        out.append(data)
+    return out
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    targets = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=PlanStatus.choices, required=False)
+    expense_budget = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), required=False
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["id", "store", "year", "status", "expense_budget", "targets"]
+
+    def get_targets(self, obj: Plan) -> list[dict[str, Any]]:
+        if self.context.get("tree") is not None:
+            return _tree(self.context["tree"], self.context.get("tracking"))
+        # Lists: the tree from the prefetched targets, without tracking (a fixed number of queries).
+        targets = list(obj.targets.all())
+        kids: dict[int | None, list[Target]] = defaultdict(list)
+        for t in targets:
+            kids[t.parent_id].append(t)
+        for t in targets:
+            t._kids = kids.get(t.pk, [])  # type: ignore[attr-defined]
+        return _tree(kids[None], None)
+
+    def validate_store(self, store: Any) -> Any:
+        if not visible(type(store).objects.filter(pk=store.pk), self.context["request"].user).exists():
+            raise serializers.ValidationError("Not one of your stores.")
+        return store
+
+    def create(self, validated: dict[str, Any]) -> Plan:
+        return services.plan_create(
+            store=validated["store"],
+            year=validated["year"],
+            by=self.context["request"].user,
+            values={},
+            expense_budget=validated.get("expense_budget", Decimal(0)),
+        )
+
+    def update(self, instance: Plan, validated: dict[str, Any]) -> Plan:
+        user = self.context["request"].user
+        if "expense_budget" in validated:
+            instance = services.plan_update(
+                plan=instance, by=user, expense_budget=validated["expense_budget"], note=instance.note
+            )
+        new = validated.get("status")
+        if new and new != instance.status:
+            step = {
+                PlanStatus.SUBMITTED: services.plan_submit,
+                PlanStatus.APPROVED: services.plan_approve,
+                PlanStatus.DRAFT: services.plan_reopen,
+            }[PlanStatus(new)]
+            instance = step(plan=instance, by=user)
+        for field in ("store", "year"):
+            if (
+                field in validated
+                and getattr(instance, field if field == "year" else "store") != validated[field]
+            ):
+                raise ValidationError({field: ["A plan's store and year cannot change."]})
+        return instance
+
+
+class BreakDownSerializer(serializers.Serializer):
+    node = serializers.IntegerField()
+    into = serializers.ChoiceField(choices=Into.choices)
+    method = serializers.ChoiceField(choices=Method.choices)
+    weights = serializers.DictField(child=serializers.JSONField(), required=False)
+    weight_set = serializers.IntegerField(required=False, help_text="A WeightSet id, instead of `weights`.")
+
+
+class PlanViewSet(ScopedViewSet):
+    queryset = Plan.objects.select_related("store").prefetch_related(
+        Prefetch("targets", queryset=Target.objects.order_by("measure", "period_start", "position", "pk"))
+    )
+    serializer_class = PlanSerializer
+    read_roles = READERS
+    write_roles = WRITERS + (Role.ADMIN,)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["store", "year", "status"]
+    ordering_fields = ["year", "id"]
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = self.get_object()
+        tree = selectors.plan_tree(plan)
+        tracking = {n.target.pk: n.tracking for n in _walk(tree)}
+        ctx = {**self.get_serializer_context(), "tree": tree, "tracking": tracking}
+        return Response(PlanSerializer(plan, context=ctx).data)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Approval may be done by a manager with the approval permission: the role check
+        # passes for managers; the service decides.
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=BreakDownSerializer, responses={201: TargetSerializer(many=True)})
+    @action(detail=True, methods=["post"], url_path="break-down")
+    def break_down(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        body = BreakDownSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        node = plan.targets.filter(pk=data["node"]).first()
+        if node is None:
+            raise ValidationError({"node": ["No such target in this plan."]})
+        weights = data.get("weights")
+        if data.get("weight_set"):
+            weights = get_object_or_404(WeightSet, pk=data["weight_set"]).weights
+        children = services.target_break_down(
+            node=node, into=data["into"], method=data["method"], weights=weights, by=request.user
+        )
+        ctx = {**self.get_serializer_context(), "tracking": track_targets(children)}
+        return Response(
+            TargetSerializer(children, many=True, context=ctx).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _walk(nodes: list[selectors.Node]) -> list[selectors.Node]:
+    out: list[selectors.Node] = []
+    for n in nodes:
+        out.append(n)
+        out.extend(_walk(n.children))
+    return out
