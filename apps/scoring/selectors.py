@@ -561,3 +561,66 @@ def trend(*, store: Store, consultant_id: int, period: Period) -> list[Card]:
     months = period.previous_months(12)
     cards = scorecards(stores=[store], periods=months)
     return [cards[consultant_id, m.key] for m in months if (consultant_id, m.key) in cards]
+
+
+# ---------------------------------------------------------------------------
+# The records behind a figure
+
+DRILLS = {
+    "orders",
+    "collections",
+    "customers",
+    "new_customers",
+    "lost_customers",
+    "visits",
+    "late_visits",
+    "daily_reports",
+    "working_days",
+}
+
+
+def drill(*, consultant: User, period: Period, kind: str) -> dict[str, QuerySet[Any]]:
+    """The records a figure of `consultant` in `period` was computed from."""
+    start, after = day_start(period.start), day_start(period.end + timedelta(days=1))
+    span = (period.start, period.end)
+    visits = Visit.objects.filter(
+        consultant=consultant, started_at__gte=start, started_at__lt=after
+    ).select_related("customer")
+    reports = DailyReport.objects.filter(consultant=consultant, date__range=span, submitted_at__isnull=False)
+    owned = Customer.objects.filter(owner=consultant).annotate(first=first_order_date())
+    if kind == "orders":
+        orders = not_cancelled(Order.objects.filter(consultant=consultant, order_date__range=span))
+        return {"orders": orders.select_related("customer", "vehicle_model").order_by("order_date", "pk")}
+    if kind == "collections":
+        allocations = Allocation.objects.filter(
+            receivable__responsible=consultant, payment__received_on__range=span
+        )
+        return {
+            "allocations": allocations.select_related(
+                "payment", "receivable__customer", "receivable__order"
+            ).order_by("payment__received_on", "pk")
+        }
+    if kind == "customers":
+        since = Coalesce(first_order_date(), TruncDate("created_at", tzinfo=store_tz()))
+        return {
+            "customers": Customer.objects.filter(owner=consultant, status=Status.CUSTOMER)
+            .annotate(first=first_order_date(), since=since)
+            .filter(since__lte=period.end)
+            .order_by("name")
+        }
+    if kind == "new_customers":
+        return {"customers": owned.filter(first__range=span).order_by("first", "name")}
+    if kind == "lost_customers":
+        earlier = not_cancelled(
+            Order.objects.filter(customer=OuterRef("pk"), order_date__lt=OuterRef("lost_on"))
+        )
+        return {"customers": owned.filter(lost_on__range=span).filter(Exists(earlier)).order_by("lost_on")}
+    if kind == "visits":
+        return {"visits": visits.order_by("started_at")}
+    if kind == "late_visits":
+        return {"visits": visits.filter(late=True).order_by("started_at")}
+    if kind == "daily_reports":
+        return {"reports": reports.order_by("date")}
+    if kind == "working_days":
+        return {"reports": reports.order_by("date"), "visits": visits.order_by("started_at")}
+    raise KeyError(kind)

@@ -1,0 +1,44 @@
+"""Showing scorecard figures: "—" for a zero denominator, money with separators,
+rates as percentages."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
+
+from ..measures import RATES, SCOREABLE
+
+register = template.Library()
+DASH = "—"
+
+
+@register.filter
+def figure(value: Any, measure: Any) -> str:
+    name = getattr(measure, "name", measure)
+    if value is None:
+        return DASH
+    if name in RATES:
+        return f"{floatformat(Decimal(value) * 100, 1)}%"
+    kind = SCOREABLE[name].kind if name in SCOREABLE else "ratio"
+    if kind == "money":
+        return str(intcomma(floatformat(value, 2)))
+    if kind == "count":
+        return str(intcomma(value))
+    return str(floatformat(value, -2))
+
+
+@register.filter
+def percent(value: Any) -> str:
+    return DASH if value is None else f"{floatformat(Decimal(value) * 100, 1)}%"
+
+
+@register.filter
+def score(value: Any) -> str:
+    return DASH if value is None else str(floatformat(value, 1))
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if mapping else None
