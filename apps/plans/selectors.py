@@ -190,15 +190,19 @@ def _new_customer_rows(store: Store, start: date, end: date) -> _Rows:
     from apps.customers.models import Customer
     from apps.sales.models import OrderStatus
 
+    # One row per new customer (grouping by an aggregate is not portable SQL); they are
+    # counted per day and owner here.
     qs = (
         Customer.objects.filter(store=store, owner__isnull=False)
         .annotate(first=Min("orders__order_date", filter=~Q(orders__status=OrderStatus.CANCELLED)))
         .filter(first__range=(start, end))
-        .values("first", "owner_id")
-        .annotate(n=Count("pk"))
+        .values_list("first", "owner_id")
         .order_by()
     )
-    rows = [(r["first"], r["owner_id"], None, None, None, Decimal(r["n"])) for r in qs]
+    counts: dict[tuple[date, int], int] = defaultdict(int)
+    for first, owner in qs:
+        counts[(first, owner)] += 1
+    rows = [(day, owner, None, None, None, Decimal(n)) for (day, owner), n in counts.items()]
     return _Rows(rows).index()
 
 
