@@ -1,1 +1,8 @@
-routes: list = []
+from . import api
+
+routes = [
+    ("vehicles", api.VehicleViewSet),
+    ("service-visits", api.ServiceVisitViewSet),
+    ("follow-ups", api.FollowUpViewSet),
+    ("complaints", api.ComplaintViewSet),
+]

@@ -15,7 +15,9 @@ class AftersalesConfig(AppConfig):
 
         from .services import on_order_delivered
 
-        order_delivered.connect(on_order_delivered, sender=Order, dispatch_uid="aftersales_vehicle_from_order")
+        order_delivered.connect(
+            on_order_delivered, sender=Order, dispatch_uid="aftersales_vehicle_from_order"
+        )
 
         grant(Role.ADMIN, "aftersales.*")
         grant(Role.MANAGER, "aftersales.*")

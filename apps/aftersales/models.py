@@ -31,13 +31,20 @@ class Vehicle(models.Model):
     daily job can select the vehicles due by a plain indexed comparison.
     """
 
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("store"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("store")
+    )
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("owner")
     )
     vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, verbose_name=_("vehicle model"))
     order = models.OneToOneField(
-        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="vehicle", verbose_name=_("order")
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="vehicle",
+        verbose_name=_("order"),
     )
     vin = models.CharField(_("VIN"), max_length=17, unique=True)
     plate = models.CharField(_("plate"), max_length=12, blank=True)
@@ -212,7 +219,12 @@ class FollowUp(models.Model):
 
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="followups")
     vehicle = models.ForeignKey(
-        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="followups", verbose_name=_("vehicle")
+        Vehicle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
+        verbose_name=_("vehicle"),
     )
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="followups", verbose_name=_("customer")
@@ -238,7 +250,10 @@ class FollowUp(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     outcome = models.CharField(_("outcome"), max_length=15, choices=Outcome.choices, blank=True)
     satisfaction = models.PositiveSmallIntegerField(
-        _("satisfaction (1–5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("satisfaction (1–5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
     booking_made = models.BooleanField(_("service booked"), default=False)
@@ -324,10 +339,17 @@ class Complaint(models.Model):
         Customer, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("customer")
     )
     vehicle = models.ForeignKey(
-        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints", verbose_name=_("vehicle")
+        Vehicle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("vehicle"),
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+    )
     department = models.CharField(
         _("department"), max_length=20, choices=Department.choices, default=Department.SERVICE
     )

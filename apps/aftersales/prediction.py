@@ -64,10 +64,10 @@ def predict(
     """`readings` are (date, km) pairs, the delivery's (delivered_on, 0) included or not."""
     points = sorted({(delivered_on, 0), *readings})
     if last_service:
-        base_day, base_km = last_service
+        base_day = last_service[0]
         months, target = policy.interval_months, last_service[1] + policy.interval_km
     else:
-        base_day, base_km = delivered_on, 0
+        base_day = delivered_on
         months, target = policy.first_months, policy.first_km
     by_months = add_months(base_day, months)
     rate = daily_rate(points)
@@ -79,9 +79,7 @@ def predict(
         days = 0 if remaining <= 0 else -((-remaining * rate.denominator) // rate.numerator)
         by_km = ref_day + timedelta(days=days)
     due = min(by_months, by_km) if by_km else by_months
-    daily = (
-        Decimal(rate.numerator) / Decimal(rate.denominator) if rate is not None else None
-    )
+    daily = Decimal(rate.numerator) / Decimal(rate.denominator) if rate is not None else None
     return Prediction(
         daily_km=daily.quantize(Decimal("0.1"), ROUND_HALF_UP) if daily is not None else None,
         due=due,

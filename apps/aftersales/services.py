@@ -105,7 +105,9 @@ def rule_save(*, rule: FollowUpRule, **fields: Any) -> FollowUpRule:
 
 def _policy(vehicle: Vehicle) -> Policy:
     m = vehicle.vehicle_model
-    return Policy(m.first_service_km, m.first_service_months, m.service_interval_km, m.service_interval_months)
+    return Policy(
+        m.first_service_km, m.first_service_months, m.service_interval_km, m.service_interval_months
+    )
 
 
 def _apply_prediction(vehicle: Vehicle, readings: list[tuple[date, int]]) -> None:
@@ -192,7 +194,9 @@ def vehicles_backfill(*, store_id: int | None = None) -> int:
     )
     if store_id:
         orders = orders.filter(store_id=store_id)
-    made = Vehicle.objects.bulk_create([_new_vehicle(o) for o in orders], ignore_conflicts=True, batch_size=1000)
+    made = Vehicle.objects.bulk_create(
+        [_new_vehicle(o) for o in orders], ignore_conflicts=True, batch_size=1000
+    )
     fresh = Vehicle.objects.filter(readings__isnull=True).values_list("pk", "delivered_on")
     MileageReading.objects.bulk_create(
         [MileageReading(vehicle_id=pk, date=d, mileage=0, source=ReadingSource.DELIVERY) for pk, d in fresh],
@@ -201,15 +205,82 @@ def vehicles_backfill(*, store_id: int | None = None) -> int:
     return len(made)
 
 
+@transaction.atomic
+def vehicle_create(
+    *,
+    vin: str,
+    customer: Any,
+    vehicle_model: Any,
+    delivered_on: date,
+    plate: str = "",
+    last_mileage: int = 0,
+) -> Vehicle:
+    """A vehicle entered by hand (bought elsewhere, serviced here); the owner's store keeps it."""
+    from apps.sales.services import vin_validate
+
+    vin = vin_validate(vin)
+    if Vehicle.objects.filter(vin=vin).exists():
+        raise ValidationError({"vin": _("A vehicle with this VIN exists already.")})
+    if delivered_on > timezone.localdate():
+        raise ValidationError({"delivered_on": _("The delivery date cannot be in the future.")})
+    vehicle = Vehicle(
+        store_id=customer.store_id,
+        customer=customer,
+        vehicle_model=vehicle_model,
+        vin=vin,
+        plate=(plate or "").strip().upper(),
+        delivered_on=delivered_on,
+    )
+    _apply_prediction(vehicle, [(delivered_on, 0)])
+    vehicle.save()
+    MileageReading.objects.create(
+        vehicle=vehicle, date=delivered_on, mileage=0, source=ReadingSource.DELIVERY
+    )
+    if last_mileage:
+        vehicle = reading_record(
+            vehicle=vehicle, day=timezone.localdate(), mileage=last_mileage, source=ReadingSource.SERVICE
+        )
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_update(*, vehicle: Vehicle, **fields: Any) -> Vehicle:
+    """Plate and owner (same store) may change; a new mileage is a reading of today."""
+    mileage = fields.pop("last_mileage", None)
+    for key in ("vin", "delivered_on", "vehicle_model"):
+        if key in fields and fields.pop(key) != getattr(vehicle, key):
+            raise ValidationError({key: _("This is fixed by the delivery and cannot change.")})
+    if "customer" in fields:
+        customer = fields.pop("customer")
+        if customer.store_id != vehicle.store_id:
+            raise ValidationError({"customer": _("The owner must be a customer of the vehicle's store.")})
+        vehicle.customer = customer
+    if "plate" in fields:
+        vehicle.plate = (fields.pop("plate") or "").strip().upper()
+    vehicle.save(update_fields=["customer", "plate"])
+    if mileage is not None and mileage != vehicle.last_mileage:
+        try:
+            vehicle = reading_record(
+                vehicle=vehicle, day=timezone.localdate(), mileage=mileage, source=ReadingSource.SERVICE
+            )
+        except ValidationError as exc:
+            raise ValidationError({"last_mileage": exc.messages}) from None
+    return vehicle
+
+
 def _check_reading(vehicle: Vehicle, day: date, km: int, field: str = "mileage") -> None:
     if day < vehicle.delivered_on:
-        raise ValidationError({"date": _("The date is before the delivery (%(d)s).") % {"d": vehicle.delivered_on}})
+        raise ValidationError(
+            {"date": _("The date is before the delivery (%(d)s).") % {"d": vehicle.delivered_on}}
+        )
     if day > timezone.localdate():
         raise ValidationError({"date": _("The date cannot be in the future.")})
     readings = list(vehicle.readings.values_list("date", "mileage"))
     problem = reading_problem(readings, day, km)
     messages = {
-        "backwards": _("The mileage is below an earlier reading of this vehicle: odometers do not run backwards."),
+        "backwards": _(
+            "The mileage is below an earlier reading of this vehicle: odometers do not run backwards."
+        ),
         "above_later": _("The mileage is above a later reading of this vehicle."),
         "too_fast": _("The mileage implies more than 2,000 km a day: please check for a typo."),
     }
@@ -245,7 +316,13 @@ def service_visit_record(
         raise ValidationError({"amount": _("The amount cannot be negative.")})
     _check_reading(vehicle, date, mileage)
     visit = ServiceVisit(
-        store_id=vehicle.store_id, vehicle=vehicle, date=date, mileage=mileage, kind=kind, advisor=advisor, amount=amount
+        store_id=vehicle.store_id,
+        vehicle=vehicle,
+        date=date,
+        mileage=mileage,
+        kind=kind,
+        advisor=advisor,
+        amount=amount,
     )
     visit.full_clean()
     visit.save()
@@ -289,9 +366,9 @@ def followup_claim(*, followup: FollowUp, user: User) -> FollowUp:
     The conditional UPDATE … WHERE status = 'open' is atomic in every database: the
     second writer waits for the first's row lock, re-reads the row, and updates 0 rows.
     """
-    updated = FollowUp.objects.filter(pk=followup.pk, status=FollowUpStatus.OPEN, channel=Channel.CALL).update(
-        status=FollowUpStatus.CLAIMED, assignee=user, claimed_at=timezone.now()
-    )
+    updated = FollowUp.objects.filter(
+        pk=followup.pk, status=FollowUpStatus.OPEN, channel=Channel.CALL
+    ).update(status=FollowUpStatus.CLAIMED, assignee=user, claimed_at=timezone.now())
     fresh = FollowUp.objects.select_related("assignee").get(pk=followup.pk)
     if updated == 1 or (fresh.status == FollowUpStatus.CLAIMED and fresh.assignee_id == user.pk):
         return fresh
@@ -299,7 +376,9 @@ def followup_claim(*, followup: FollowUp, user: User) -> FollowUp:
         raise _taken(fresh)
     if fresh.channel != Channel.CALL:
         raise ValidationError({"detail": _("An SMS task is sent by the system, not claimed.")})
-    raise ValidationError({"detail": _("This task is %(status)s already.") % {"status": fresh.get_status_display()}})
+    raise ValidationError(
+        {"detail": _("This task is %(status)s already.") % {"status": fresh.get_status_display()}}
+    )
 
 
 def queue_candidates(*, store_ids: Any, today: date) -> Any:
@@ -367,7 +446,9 @@ def followup_complete(
         raise _taken(task)
     reached = outcome == Outcome.REACHED
     if satisfaction is not None and not reached:
-        raise ValidationError({"satisfaction": _("Satisfaction is asked only when the customer was reached.")})
+        raise ValidationError(
+            {"satisfaction": _("Satisfaction is asked only when the customer was reached.")}
+        )
     if satisfaction is not None and not 1 <= satisfaction <= 5:
         raise ValidationError({"satisfaction": _("Satisfaction is from 1 to 5.")})
     if mileage is not None and not reached:
@@ -530,7 +611,9 @@ def complaint_update(*, complaint: Complaint, **fields: Any) -> Complaint:
         complaint.resolution = resolution
         complaint.save(update_fields=["resolution"])
     if status is not None:
-        complaint = complaint_set_status(complaint=complaint, status=status, by=None, resolution=resolution or "")
+        complaint = complaint_set_status(
+            complaint=complaint, status=status, by=None, resolution=resolution or ""
+        )
     return complaint
 
 
@@ -555,7 +638,9 @@ def in_quiet_hours(moment: datetime) -> bool:
 STALE_SENDING = timedelta(minutes=15)
 
 
-def messages_send(*, on: date | None = None, now: datetime | None = None, limit: int = 1000) -> dict[str, int]:
+def messages_send(
+    *, on: date | None = None, now: datetime | None = None, limit: int = 1000
+) -> dict[str, int]:
     """Send the queued SMS due by `on` through the configured backend, logging each.
 
     Each message is claimed by a conditional UPDATE (queued → sending) before it goes
@@ -572,9 +657,12 @@ def messages_send(*, on: date | None = None, now: datetime | None = None, limit:
     due = (
         Message.objects.filter(send_on__lte=on)
         .filter(
-            Q(status=MessageStatus.QUEUED) | Q(status=MessageStatus.SENDING, claimed_at__lt=now - STALE_SENDING)
+            Q(status=MessageStatus.QUEUED)
+            | Q(status=MessageStatus.SENDING, claimed_at__lt=now - STALE_SENDING)
         )
-        .select_related("customer", "store", "followup", "followup__vehicle", "followup__vehicle__vehicle_model")
+        .select_related(
+            "customer", "store", "followup", "followup__vehicle", "followup__vehicle__vehicle_model"
+        )
         .order_by("send_on", "pk")[:limit]
     )
     rules = {(r.store_id, r.rule): r for r in FollowUpRule.objects.all()}

@@ -1,0 +1,68 @@
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Complaint, ComplaintStatus, ServiceKind, ServiceVisit, Severity, Vehicle
+
+
+class VehicleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("VIN, plate or owner"))
+    due_before = django_filters.DateFilter(
+        field_name="next_service_due",
+        lookup_expr="lte",
+        label=_("Service due by"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=["delivered_on", "next_service_due", "last_mileage"],
+        field_labels={
+            "delivered_on": _("Delivered"),
+            "next_service_due": _("Service due"),
+            "last_mileage": _("Mileage"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Vehicle
+        fields = ["q"]
+
+    def search(self, qs: QuerySet[Vehicle], name: str, value: str) -> QuerySet[Vehicle]:
+        return qs.filter(
+            Q(vin__icontains=value)
+            | Q(plate__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(customer__mobile__contains=value)
+        )
+
+
+class ServiceVisitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("VIN or plate"))
+    kind = django_filters.ChoiceFilter(choices=ServiceKind.choices, label=_("Kind"))
+    ordering = django_filters.OrderingFilter(
+        fields=["date", "mileage", "amount"],
+        field_labels={"date": _("Date"), "mileage": _("Mileage"), "amount": _("Amount")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = ServiceVisit
+        fields = ["kind"]
+
+    def search(self, qs: QuerySet[ServiceVisit], name: str, value: str) -> QuerySet[ServiceVisit]:
+        return qs.filter(Q(vehicle__vin__icontains=value) | Q(vehicle__plate__icontains=value))
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ComplaintStatus.choices, label=_("Status"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    ordering = django_filters.OrderingFilter(
+        fields=["opened_at", "severity", "status"],
+        field_labels={"opened_at": _("Opened"), "severity": _("Severity"), "status": _("Status")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "category", "severity"]

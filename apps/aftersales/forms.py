@@ -1,0 +1,101 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.org.models import User
+
+from .models import Category, ComplaintStatus, Department, FollowUpRule, Outcome, ServiceKind, Severity
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction"),
+        choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0, required=False)
+    booking_made = forms.BooleanField(label=_("Service booked"), required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    raise_complaint = forms.BooleanField(label=_("The customer has a complaint"), required=False)
+    category = forms.ChoiceField(label=_("Complaint category"), choices=Category.choices, required=False)
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM, required=False
+    )
+    department = forms.ChoiceField(
+        label=_("Department"), choices=Department.choices, initial=Department.SERVICE, required=False
+    )
+    description = forms.CharField(
+        label=_("Complaint"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("raise_complaint"):
+            if not (data.get("description") or "").strip():
+                self.add_error("description", _("Describe the complaint."))
+            if not data.get("category"):
+                self.add_error("category", _("Choose a category."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        complaint = None
+        if d.get("raise_complaint"):
+            complaint = {k: d[k] for k in ("category", "severity", "department", "description")}
+        return {
+            "outcome": d["outcome"],
+            "satisfaction": d.get("satisfaction"),
+            "mileage": d.get("mileage"),
+            "booking_made": d.get("booking_made", False),
+            "note": d.get("note", ""),
+            "complaint": complaint,
+        }
+
+
+class ServiceVisitForm(forms.Form):
+    vin = forms.CharField(label=_("VIN"), max_length=17)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ServiceKind.choices)
+    amount = forms.DecimalField(
+        label=_("Amount (CNY)"), min_value=0, max_digits=10, decimal_places=2, initial=0
+    )
+
+
+class ComplaintStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=ComplaintStatus.choices)
+    resolution = forms.CharField(
+        label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ComplaintAssignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    department = forms.ChoiceField(label=_("Department"), choices=Department.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+
+    def __init__(self, *args: Any, store_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(stores=store_id, is_active=True)  # type: ignore[attr-defined]
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = FollowUpRule
+        fields = ["enabled", "offset_days", "channel", "call_after_days", "priority", "template"]
+        widgets = {"template": forms.Textarea(attrs={"rows": 3})}
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end is before the start."))
+        return data

@@ -1,0 +1,382 @@
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.org.listing import list_page
+from apps.org.permissions import role_required
+from apps.org.roles import Role
+from apps.org.scoping import get_visible_or_404, store_ids, visible
+
+from . import selectors, services
+from .filters import ComplaintFilter, ServiceVisitFilter, VehicleFilter
+from .forms import (
+    ComplaintAssignForm,
+    ComplaintStatusForm,
+    CompleteForm,
+    PeriodForm,
+    RuleForm,
+    ServiceVisitForm,
+)
+from .models import Complaint, FollowUp, FollowUpRule, FollowUpStatus, ServiceVisit, Vehicle
+from .prediction import predict
+
+CS = (Role.CUSTOMER_SERVICE, Role.MANAGER)
+VEHICLE_READERS = (Role.CUSTOMER_SERVICE, Role.MANAGER, Role.SERVICE_ADVISOR, Role.CONSULTANT)
+WORKSHOP = (Role.SERVICE_ADVISOR, Role.MANAGER)
+COMPLAINTS = (Role.CUSTOMER_SERVICE, Role.MANAGER, Role.SERVICE_ADVISOR)
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """A service's refusal shown on the form: on its field when the form has it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, [m for e in errors for m in e.messages])
+
+
+# ---------------------------------------------------------------- the queue
+
+
+@role_required(*CS)
+def queue(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    page = Paginator(selectors.queue(user=request.user, today=today), 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    return render(
+        request,
+        "aftersales/queue.html",
+        {
+            "page_obj": page,
+            "object_list": page.object_list,
+            "today": today,
+            "health": selectors.queue_health(user=request.user, today=today),  # type: ignore[arg-type]
+            "querystring": "",
+        },
+    )
+
+
+@require_POST
+@role_required(*CS)
+def claim_next(request: HttpRequest) -> HttpResponse:
+    task = services.followup_claim_next(user=request.user, store_ids=store_ids(request.user))  # type: ignore[arg-type]
+    if task is None:
+        messages.info(request, _("The queue is empty: nothing is due today."))
+        return redirect("aftersales:queue")
+    return redirect("aftersales:followup", pk=task.pk)
+
+
+@require_POST
+@role_required(*CS)
+def followup_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_visible_or_404(FollowUp.objects.all(), request.user, pk=pk)
+    try:
+        services.followup_claim(followup=task, user=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("aftersales:queue")
+    return redirect("aftersales:followup", pk=pk)
+
+
+@require_POST
+@role_required(*CS)
+def followup_release(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_visible_or_404(FollowUp.objects.all(), request.user, pk=pk)
+    try:
+        services.followup_release(followup=task, user=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("aftersales:queue")
+
+
+@role_required(*CS)
+def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_visible_or_404(
+        FollowUp.objects.select_related(
+            "customer", "vehicle", "vehicle__vehicle_model", "assignee", "about_complaint"
+        ),
+        request.user,
+        pk=pk,
+    )
+    mine = task.status == FollowUpStatus.CLAIMED and task.assignee_id == request.user.pk
+    form = CompleteForm(request.POST or None)
+    if request.method == "POST" and mine and form.is_valid():
+        try:
+            done = services.followup_complete(followup=task, by=request.user, **form.service_kwargs())  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if done.status == FollowUpStatus.OPEN:
+                messages.info(request, _("No answer: the call comes back tomorrow."))
+            else:
+                messages.success(request, _("Call recorded."))
+            return redirect("aftersales:queue")
+    history = (
+        FollowUp.objects.filter(customer=task.customer)
+        .exclude(pk=task.pk)
+        .select_related("assignee")
+        .order_by("-due_date")[:10]
+    )
+    return render(
+        request,
+        "aftersales/followup_detail.html",
+        {"task": task, "form": form, "mine": mine, "history": history},
+    )
+
+
+@role_required(Role.CUSTOMER_SERVICE, Role.MANAGER)
+def my_day(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "aftersales/my_day.html",
+        {
+            "day": selectors.agent_day(user=request.user, day=today),  # type: ignore[arg-type]
+            "done": selectors.done_today(user=request.user, day=today),  # type: ignore[arg-type]
+            "today": today,
+        },
+    )
+
+
+# ---------------------------------------------------------------- vehicles and visits
+
+
+@role_required(*VEHICLE_READERS)
+def vehicle_list(request: HttpRequest) -> HttpResponse:
+    qs = visible(Vehicle.objects.select_related("customer", "vehicle_model"), request.user)
+    return list_page(
+        request,
+        queryset=qs,
+        filterset_class=VehicleFilter,
+        template="aftersales/vehicle_list.html",
+        fragment="aftersales/_vehicle_table.html",
+        export=(
+            "vehicles",
+            [_("VIN"), _("Plate"), _("Owner"), _("Model"), _("Delivered"), _("Mileage"), _("Service due")],
+            lambda v: [
+                v.vin,
+                v.plate,
+                v.customer.name,
+                str(v.vehicle_model),
+                v.delivered_on,
+                v.last_mileage,
+                v.next_service_due,
+            ],
+        ),
+    )
+
+
+@role_required(*VEHICLE_READERS)
+def vehicle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    vehicle = get_visible_or_404(
+        Vehicle.objects.select_related("customer", "vehicle_model", "store"), request.user, pk=pk
+    )
+    readings = list(vehicle.readings.order_by("-date", "-mileage"))
+    last = (vehicle.last_service_on, vehicle.last_service_km) if vehicle.last_service_on else None
+    prediction = predict(
+        delivered_on=vehicle.delivered_on,
+        readings=[(r.date, r.mileage) for r in readings],
+        last_service=last,  # type: ignore[arg-type]
+        policy=services._policy(vehicle),
+    )
+    return render(
+        request,
+        "aftersales/vehicle_detail.html",
+        {
+            "vehicle": vehicle,
+            "prediction": prediction,
+            "readings": readings[:10],
+            "visits": vehicle.service_visits.select_related("advisor")[:20],
+            "followups": vehicle.followups.select_related("assignee").order_by("-due_date")[:20],
+            "complaints": vehicle.complaints.all()[:10],
+            "can_record": request.user.has_role(*WORKSHOP),  # type: ignore[union-attr]
+        },
+    )
+
+
+@role_required(*WORKSHOP)
+def visit_list(request: HttpRequest) -> HttpResponse:
+    qs = visible(ServiceVisit.objects.select_related("vehicle", "vehicle__customer", "advisor"), request.user)
+    return list_page(
+        request,
+        queryset=qs,
+        filterset_class=ServiceVisitFilter,
+        template="aftersales/visit_list.html",
+        fragment="aftersales/_visit_table.html",
+        export=(
+            "service-visits",
+            [_("Date"), _("VIN"), _("Plate"), _("Kind"), _("Mileage"), _("Amount"), _("Advisor")],
+            lambda s: [
+                s.date,
+                s.vehicle.vin,
+                s.vehicle.plate,
+                s.get_kind_display(),
+                s.mileage,
+                s.amount,
+                str(s.advisor or ""),
+            ],
+        ),
+    )
+
+
+@role_required(*WORKSHOP)
+def visit_create(request: HttpRequest) -> HttpResponse:
+    initial: dict[str, Any] = {"date": timezone.localdate()}
+    vehicle_id = request.GET.get("vehicle")
+    if vehicle_id and vehicle_id.isdigit():
+        v = get_visible_or_404(Vehicle.objects.all(), request.user, pk=int(vehicle_id))
+        initial["vin"] = v.vin
+    form = ServiceVisitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        vehicle = visible(Vehicle.objects.all(), request.user).filter(vin=d["vin"].strip().upper()).first()
+        if vehicle is None:
+            form.add_error("vin", _("No vehicle of your stores has this VIN."))
+        else:
+            try:
+                services.service_visit_record(
+                    vehicle=vehicle,
+                    date=d["date"],
+                    mileage=d["mileage"],
+                    kind=d["kind"],
+                    amount=d["amount"],
+                    advisor=request.user,  # type: ignore[arg-type]
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Service visit recorded."))
+                return redirect("aftersales:vehicle", pk=vehicle.pk)
+    return render(request, "aftersales/visit_form.html", {"form": form})
+
+
+# ---------------------------------------------------------------- complaints
+
+
+@role_required(*COMPLAINTS)
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    qs = visible(Complaint.objects.select_related("customer", "owner", "vehicle"), request.user)
+    return list_page(
+        request,
+        queryset=qs,
+        filterset_class=ComplaintFilter,
+        template="aftersales/complaint_list.html",
+        fragment="aftersales/_complaint_table.html",
+        export=(
+            "complaints",
+            [
+                _("Opened"),
+                _("Customer"),
+                _("Category"),
+                _("Severity"),
+                _("Department"),
+                _("Owner"),
+                _("Status"),
+            ],
+            lambda c: [
+                timezone.localtime(c.opened_at).strftime("%Y-%m-%d %H:%M"),
+                c.customer.name,
+                c.get_category_display(),
+                c.get_severity_display(),
+                c.get_department_display(),
+                str(c.owner or ""),
+                c.get_status_display(),
+            ],
+        ),
+    )
+
+
+@role_required(*COMPLAINTS)
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(
+        Complaint.objects.select_related("customer", "vehicle", "owner", "raised_on"), request.user, pk=pk
+    )
+    status_form = ComplaintStatusForm(
+        request.POST if request.POST.get("form") == "status" else None,
+        initial={"resolution": item.resolution},
+    )
+    assign_form = ComplaintAssignForm(
+        request.POST if request.POST.get("form") == "assign" else None,
+        store_id=item.store_id,
+        initial={"owner": item.owner, "department": item.department, "severity": item.severity},
+    )
+    if request.method == "POST":
+        form: Any = status_form if request.POST.get("form") == "status" else assign_form
+        if form.is_valid():
+            try:
+                if form is status_form:
+                    services.complaint_set_status(
+                        complaint=item,
+                        status=form.cleaned_data["status"],
+                        resolution=form.cleaned_data["resolution"],
+                        by=request.user,  # type: ignore[arg-type]
+                    )
+                else:
+                    services.complaint_update(complaint=item, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Complaint updated."))
+                return redirect("aftersales:complaint", pk=pk)
+    return render(
+        request,
+        "aftersales/complaint_detail.html",
+        {
+            "item": item,
+            "status_form": status_form,
+            "assign_form": assign_form,
+            "followups": item.followups.select_related("assignee"),
+        },
+    )
+
+
+# ---------------------------------------------------------------- KPIs and rules
+
+
+@role_required(*CS)
+def kpis(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None, initial={"start": today - timedelta(days=29), "end": today})
+    start, end = today - timedelta(days=29), today
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    return render(
+        request,
+        "aftersales/kpis.html",
+        {"form": form, "start": start, "end": end, **selectors.kpis(user=request.user, start=start, end=end)},  # type: ignore[arg-type]
+    )
+
+
+@role_required(Role.MANAGER)
+def rule_list(request: HttpRequest) -> HttpResponse:
+    services.rules_ensure(store_ids=list(store_ids(request.user)))  # type: ignore[arg-type]
+    rules = visible(FollowUpRule.objects.select_related("store"), request.user)
+    return render(request, "aftersales/rule_list.html", {"rules": rules})
+
+
+@role_required(Role.MANAGER)
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_visible_or_404(FollowUpRule.objects.select_related("store"), request.user, pk=pk)
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_save(rule=rule, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Rule saved."))
+            return redirect(reverse("aftersales:rule_list"))
+    return render(request, "aftersales/rule_form.html", {"form": form, "rule": rule})
