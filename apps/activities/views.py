@@ -1,0 +1,455 @@
+"""Pages for rep activity. Thin: scope → form/filter → service/selector → template."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.customers.models import Customer, Opportunity, Status
+from apps.org.listing import list_page
+from apps.org.permissions import role_required
+from apps.org.roles import Role
+from apps.org.scoping import get_visible_or_404, visible
+
+from . import selectors, services
+from .filters import DailyReportFilter, MarketReportFilter, VisitFilter
+from .forms import (
+    AnswerForm,
+    CommentForm,
+    DailyReportForm,
+    MarketReportForm,
+    MonthlySummaryForm,
+    PlannedVisitForm,
+    VisitForm,
+)
+from .models import DailyReport, Escalation, MarketReport, MonthlySummary, PlannedVisit, RoutePlan, Visit
+
+C = Role.CONSULTANT
+M = Role.MANAGER
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    """A service's refusal lands on the field it names (or on the whole form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _day(value: str | None, default: date) -> date:
+    parsed = parse_date(value) if value else None
+    return parsed or default
+
+
+# ---------------------------------------------------------------- visits
+
+
+@role_required(C, M)
+def visit_list(request: HttpRequest) -> HttpResponse:
+    return list_page(
+        request,
+        queryset=visible(Visit.objects.select_related("customer", "consultant"), request.user),
+        filterset_class=VisitFilter,
+        template="activities/visit_list.html",
+        fragment="activities/_visit_table.html",
+        export=(
+            "visits",
+            [_("Start"), _("End"), _("Minutes"), _("Consultant"), _("Customer"), _("Channel"), _("Purpose"),
+             _("Result"), _("Next step"), _("Next follow-up"), _("Expense"), _("Entered"), _("Late")],
+            lambda v: [
+                timezone.localtime(v.started_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(v.ended_at).strftime("%Y-%m-%d %H:%M"),
+                v.minutes,
+                str(v.consultant),
+                v.customer.name,
+                v.get_channel_display(),
+                v.purpose,
+                v.result,
+                v.next_step,
+                v.next_follow_up,
+                v.expense,
+                timezone.localtime(v.entered_at).strftime("%Y-%m-%d %H:%M"),
+                _("yes") if v.late else _("no"),
+            ],
+        ),
+        extra={"is_consultant": request.user.role == C},  # type: ignore[union-attr]
+    )
+
+
+def _recent_customers(user: Any) -> list[Customer]:
+    """One-tap choices: the consultant's customers due for follow-up first, then recent contacts."""
+    today = timezone.localdate()
+    return list(
+        visible(Customer.objects.all(), user)
+        .filter(owner=user)
+        .exclude(status=Status.LOST)
+        .order_by(
+            ExpressionWrapper(Q(next_follow_up__lte=today), output_field=BooleanField()).desc(),
+            F("last_contact_at").desc(nulls_last=True),
+            "-created_at",
+        )[:6]
+    )
+
+
+@role_required(C)
+def visit_new(request: HttpRequest) -> HttpResponse:
+    form = VisitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.visit_log(consultant=request.user, **form.service_kwargs())  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            note = _("Visit to %(customer)s saved.") % {"customer": visit.customer}
+            if visit.late:
+                note += " " + _("It was entered late.")
+            messages.success(request, note)
+            return redirect("activities:visit_new")
+    chosen = form.cleaned_data.get("customer") if form.is_bound and hasattr(form, "cleaned_data") else None
+    return render(
+        request,
+        "activities/visit_form.html",
+        {"form": form, "chosen": chosen},
+    )
+
+
+@role_required(C, M)
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visible_or_404(
+        Visit.objects.select_related("customer", "consultant", "opportunity"), request.user, pk=pk
+    )
+    can_edit = request.user.pk == visit.consultant_id and not services.visit_locked(visit)
+    initial = {
+        "customer": visit.customer,
+        "channel": visit.channel,
+        "started_at": timezone.localtime(visit.started_at),
+        "ended_at": timezone.localtime(visit.ended_at),
+        "purpose": visit.purpose,
+        "result": visit.result,
+        "next_step": visit.next_step,
+        "next_follow_up": visit.next_follow_up,
+        "expense": visit.expense,
+        "opportunity": visit.opportunity,
+    }
+    form = VisitForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    if request.method == "POST":
+        if not can_edit:
+            form.add_error(None, _("This visit cannot be changed any more."))
+        elif form.is_valid():
+            try:
+                services.visit_update(visit=visit, by=request.user, **form.service_kwargs())  # type: ignore[arg-type]
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Visit saved."))
+                return redirect("activities:visit_list")
+    history = visit.history.select_related("history_user").order_by("-history_date")[:20]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "activities/visit_edit.html",
+        {"form": form, "visit": visit, "can_edit": can_edit, "history": history},
+    )
+
+
+@role_required(C)
+def customer_search(request: HttpRequest) -> HttpResponse:
+    """htmx: the consultant's customers matching the typed name or mobile, as tap targets."""
+    q = request.GET.get("q", "").strip()
+    if q:
+        found = list(
+            visible(Customer.objects.all(), request.user)
+            .filter(Q(owner=request.user) | Q(owner__isnull=True))
+            .filter(Q(name__icontains=q) | Q(mobile__contains=q))
+            .exclude(status=Status.LOST)
+            .order_by("name")[:8]
+        )
+    else:
+        found = _recent_customers(request.user)
+    return render(request, "activities/_customer_choices.html", {"customers": found, "q": q})
+
+
+@role_required(C)
+def customer_opportunities(request: HttpRequest) -> HttpResponse:
+    """htmx: the chosen customer's open opportunities, for the stage a visit moves."""
+    opps = list(
+        visible(Opportunity.objects.select_related("vehicle_model"), request.user)
+        .filter(customer_id=request.GET.get("customer") or 0)
+        .exclude(stage__in=["delivered", "lost"])
+    )
+    form = VisitForm(user=request.user)
+    return render(request, "activities/_opportunity_fields.html", {"opportunities": opps, "form": form})
+
+
+# ---------------------------------------------------------------- daily reports
+
+
+@role_required(C, M)
+def report_list(request: HttpRequest) -> HttpResponse:
+    return list_page(
+        request,
+        queryset=selectors.with_day_figures(
+            visible(DailyReport.objects.select_related("consultant"), request.user)
+        ),
+        filterset_class=DailyReportFilter,
+        template="activities/report_list.html",
+        fragment="activities/_report_table.html",
+        extra={"is_consultant": request.user.role == C},  # type: ignore[union-attr]
+    )
+
+
+@role_required(C)
+def report_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
+    """The consultant's report for a day, pre-filled from the day's records."""
+    today = timezone.localdate()
+    on = _day(day, today)
+    if on > today:
+        raise Http404
+    report = DailyReport.objects.filter(consultant=request.user, date=on).first()
+    initial = (
+        {f: getattr(report, f) for f in ("problems", "help_needed", "market_notes")} if report else {}
+    )
+    form = DailyReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            report = services.daily_report_save(
+                consultant=request.user,  # type: ignore[arg-type]
+                date=on,
+                submit=submit,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            if submit:
+                messages.success(
+                    request,
+                    _("Report submitted on time.") if report.on_time else _("Report submitted after the cut-off."),
+                )
+            else:
+                messages.success(request, _("Draft saved."))
+            return redirect("activities:report_day", day=on.isoformat())
+    unread = bool(report and report.comment_unread)
+    if report is not None:
+        services.daily_report_mark_read(report=report, by=request.user)  # type: ignore[arg-type]
+    return render(
+        request,
+        "activities/report_day.html",
+        {
+            "form": form,
+            "report": report,
+            "day": on,
+            "figures": selectors.day_figures(request.user, on),  # type: ignore[arg-type]
+            "deadline": services.report_deadline(services.default_store(request.user).pk, on),  # type: ignore[arg-type]
+            "unread": unread,
+            "previous": on - timedelta(days=1),
+            "next": on + timedelta(days=1) if on < today else None,
+        },
+    )
+
+
+@role_required(C, M)
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_visible_or_404(DailyReport.objects.select_related("consultant", "commented_by"), request.user, pk=pk)
+    if request.user.pk == report.consultant_id:
+        return redirect("activities:report_day", day=report.date.isoformat())
+    form = CommentForm(request.POST or None, initial={"comment": report.manager_comment})
+    is_manager = request.user.has_role(M)  # type: ignore[union-attr]
+    if request.method == "POST" and is_manager and form.is_valid():
+        try:
+            services.daily_report_comment(report=report, by=request.user, comment=form.cleaned_data["comment"])  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Comment sent to %(name)s.") % {"name": report.consultant})
+            return redirect("activities:team")
+    return render(
+        request,
+        "activities/report_detail.html",
+        {
+            "report": report,
+            "figures": selectors.day_figures(report.consultant, report.date),
+            "form": form,
+            "can_comment": is_manager,
+        },
+    )
+
+
+# ---------------------------------------------------------------- team view
+
+
+@role_required(M)
+def team(request: HttpRequest) -> HttpResponse:
+    return render(request, "activities/team.html", selectors.team_view(request.user))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- route plans
+
+
+@role_required(C, M)
+def route_plan(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    monday = services.week_start_of(_day(request.GET.get("week"), today))
+    context: dict[str, Any] = {"monday": monday, "prev": monday - timedelta(days=7), "next": monday + timedelta(days=7)}
+    if request.user.role != C:
+        plans = selectors.with_adherence(
+            visible(RoutePlan.objects.select_related("consultant"), request.user).filter(week_start=monday)
+        )
+        context["plans"] = plans
+        return render(request, "activities/route_team.html", context)
+    form = PlannedVisitForm(request.POST or None, user=request.user, initial={"date": max(today, monday)})
+    if request.method == "POST" and form.is_valid():
+        plan = services.route_plan_get_or_create(consultant=request.user, week_start=monday)  # type: ignore[arg-type]
+        try:
+            services.planned_visit_add(plan=plan, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return redirect(f"{request.path}?week={monday.isoformat()}")
+    plan = RoutePlan.objects.filter(consultant=request.user, week_start=monday).first()
+    stops = list(selectors.route_plan_stops(plan)) if plan else []
+    days = [
+        {"date": monday + timedelta(days=i), "stops": [s for s in stops if s.date == monday + timedelta(days=i)]}
+        for i in range(7)
+    ]
+    context.update({"form": form, "plan": plan, "days": days, "adherence": selectors.adherence(stops),
+                    "done": sum(1 for s in stops if s.done), "planned": len(stops), "today": today})  # type: ignore[attr-defined]
+    return render(request, "activities/route_plan.html", context)
+
+
+@require_POST
+@role_required(C)
+def route_stop_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    stop = get_visible_or_404(PlannedVisit.objects.select_related("plan"), request.user, pk=pk)
+    try:
+        services.planned_visit_remove(stop=stop, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(f"/activities/routes/?week={stop.plan.week_start.isoformat()}")
+
+
+# ---------------------------------------------------------------- monthly summaries
+
+
+@role_required(C, M)
+def summaries(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    qs = visible(MonthlySummary.objects.select_related("consultant"), request.user)
+    form = None
+    if request.user.role == C:
+        month = _day(request.GET.get("month", "") + "-01" if request.GET.get("month") else None, today.replace(day=1))
+        current = qs.filter(consultant=request.user, month=month).first()
+        initial = {"month": month}
+        if current:
+            initial.update(summary=current.summary, key_points=current.key_points)
+        form = MonthlySummaryForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.monthly_summary_save(consultant=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Summary saved."))
+                return redirect("activities:summaries")
+    return render(request, "activities/summaries.html", {"form": form, "summaries": qs[:24]})
+
+
+# ---------------------------------------------------------------- market reports
+
+MARKET_READERS = (C, M, Role.MARKETING)
+
+
+@role_required(*MARKET_READERS)
+def market_feed(request: HttpRequest) -> HttpResponse:
+    return list_page(
+        request,
+        queryset=visible(MarketReport.objects.select_related("consultant"), request.user),
+        filterset_class=MarketReportFilter,
+        template="activities/market_feed.html",
+        fragment="activities/_market_table.html",
+        export=(
+            "market-reports",
+            [_("Date"), _("Consultant"), _("Brand"), _("Model"), _("Retail price"), _("Transaction price"),
+             _("Discount"), _("Quality feedback"), _("Trend"), _("Customer needs"), _("Dealer requirements"), _("Tags")],
+            lambda r: [
+                r.date, str(r.consultant), r.competitor_brand, r.competitor_model, r.retail_price,
+                r.transaction_price, r.discount, r.quality_feedback, r.trend, r.customer_needs,
+                r.dealer_requirements, " ".join(r.tag_list),
+            ],
+        ),
+        extra={"can_write": request.user.role == C},  # type: ignore[union-attr]
+    )
+
+
+@role_required(C)
+def market_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    instance = get_visible_or_404(MarketReport.objects.all(), request.user, pk=pk) if pk else None
+    form = MarketReportForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.market_report_save(consultant=request.user, instance=instance, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Market report saved."))
+            return redirect("activities:market_feed")
+    return render(request, "activities/market_form.html", {"form": form, "object": instance})
+
+
+@role_required(*MARKET_READERS)
+def market_prices(request: HttpRequest) -> HttpResponse:
+    filterset = MarketReportFilter(
+        request.GET or None, queryset=visible(MarketReport.objects.all(), request.user), request=request
+    )
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return render(
+        request, "activities/market_prices.html", {"filter": filterset, "rows": selectors.price_comparison(qs)}
+    )
+
+
+# ---------------------------------------------------------------- escalations
+
+
+@role_required(C, M)
+def escalations(request: HttpRequest) -> HttpResponse:
+    qs = visible(Escalation.objects.select_related("raised_by", "assigned_to", "report"), request.user)
+    show = request.GET.get("show", "open")
+    if show == "open":
+        qs = qs.filter(answered_at__isnull=True)
+    return render(
+        request,
+        "activities/escalations.html",
+        {
+            "escalations": qs[:100],
+            "stats": selectors.escalation_stats(request.user),  # type: ignore[arg-type]
+            "show": show,
+            "can_answer": request.user.has_role(M),  # type: ignore[union-attr]
+            "answer_form": AnswerForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(M)
+def escalation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = get_visible_or_404(Escalation.objects.all(), request.user, pk=pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.escalation_answer(escalation=escalation, by=request.user, answer=form.cleaned_data["answer"])  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Answer sent."))
+    else:
+        messages.error(request, _("Write an answer."))
+    return redirect("activities:escalations")
