@@ -1,1 +1,3 @@
-routes: list = []
+from . import api
+
+routes = [("customers", api.CustomerViewSet), ("opportunities", api.OpportunityViewSet)]

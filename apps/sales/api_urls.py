@@ -1,1 +1,7 @@
-routes: list = []
+from . import api
+
+routes = [
+    ("orders", api.OrderViewSet),
+    ("payments", api.PaymentViewSet),
+    ("receivables", api.ReceivableViewSet),
+]

@@ -1,0 +1,160 @@
+"""Reads for customers and opportunities: set-based, a fixed number of queries.
+
+Receivables live in apps.sales (below this app), so their figures are reached
+through the reverse relation `Customer.receivables`, never by importing sales."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.org.scoping import store_ids
+
+from .models import Campaign, Customer, Opportunity, Routing, Stage
+
+MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Value(Decimal(0), output_field=MONEY)
+
+# The pipeline in order; "lost" is an exit, not a step.
+PIPELINE = [
+    Stage.NEW,
+    Stage.CONTACTED,
+    Stage.SHOWROOM,
+    Stage.TEST_DRIVE,
+    Stage.NEGOTIATION,
+    Stage.ORDERED,
+    Stage.DELIVERED,
+]
+
+
+def _receivable_model() -> Any:
+    return Customer._meta.get_field("receivables").related_model
+
+
+def with_balances(qs: QuerySet[Customer], today: date | None = None) -> QuerySet[Customer]:
+    """Annotate `outstanding` and `overdue` (open receivable balances) with two subqueries."""
+    today = today or timezone.localdate()
+    receivable = _receivable_model()
+    live = receivable.objects.filter(customer=OuterRef("pk"), cancelled=False)
+
+    def total(rows: QuerySet[Any]) -> Subquery:
+        return Subquery(
+            rows.values("customer").annotate(v=Sum(F("amount") - F("paid"))).values("v"), output_field=MONEY
+        )
+
+    return qs.annotate(
+        outstanding=Coalesce(total(live), ZERO),
+        overdue=Coalesce(total(live.filter(due_date__lt=today)), ZERO),
+    )
+
+
+def customer_list(user: Any) -> QuerySet[Customer]:
+    from apps.org.scoping import visible
+
+    return with_balances(visible(Customer.objects.select_related("owner", "store", "campaign"), user))
+
+
+def pool(user: Any) -> QuerySet[Customer]:
+    """The public pool (公海) of the user's stores: customers without an owner."""
+    return Customer.objects.filter(store__in=store_ids(user), owner__isnull=True).select_related("store")
+
+
+def my_day(user: Any, today: date | None = None) -> dict[str, QuerySet[Customer]]:
+    """A consultant's day: overdue follow-ups, those due today, then the next week."""
+    today = today or timezone.localdate()
+    mine = Customer.objects.filter(owner=user).exclude(status="lost").select_related("store")
+    return {
+        "overdue": mine.filter(next_follow_up__lt=today).order_by("next_follow_up", "grade"),
+        "due": mine.filter(next_follow_up=today).order_by("grade"),
+        "upcoming": mine.filter(
+            next_follow_up__gt=today, next_follow_up__lte=today + timedelta(days=7)
+        ).order_by("next_follow_up"),
+    }
+
+
+def pipeline(qs: QuerySet[Opportunity]) -> list[tuple[str, str, list[Opportunity]]]:
+    """Open opportunities routed to sales, in columns by stage (one query)."""
+    rows = list(
+        qs.filter(routed_to=Routing.SALES)
+        .exclude(stage=Stage.LOST)
+        .select_related("customer", "owner", "vehicle_model")
+        .order_by("-score", "-updated_at")[:500]
+    )
+    columns: dict[str, list[Opportunity]] = {s.value: [] for s in PIPELINE}
+    for row in rows:
+        columns[row.stage].append(row)
+    return [(s.value, str(s.label), columns[s.value]) for s in PIPELINE]
+
+
+@dataclass
+class FunnelStep:
+    stage: str
+    label: str
+    reached: int
+    conversion: float | None  # share of the previous step that reached this one (None: 0/0)
+
+
+def funnel(qs: QuerySet[Opportunity]) -> list[FunnelStep]:
+    """How many opportunities reached each stage (from the stage history) and the
+    conversion from one stage to the next. One query: the furthest stage per opportunity."""
+    rank = Case(
+        *[When(stage_history__stage=s, then=Value(i)) for i, s in enumerate(PIPELINE)],
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    furthest = qs.annotate(furthest=Max(rank)).values_list("furthest", flat=True)
+    counts = [0] * len(PIPELINE)
+    for value in furthest:
+        for i in range(0, (value if value is not None else -1) + 1):
+            counts[i] += 1
+    steps = []
+    for i, stage in enumerate(PIPELINE):
+        previous = counts[i - 1] if i else None
+        conversion = None if not previous else counts[i] / previous
+        steps.append(FunnelStep(stage.value, str(stage.label), counts[i], conversion))
+    return steps
+
+
+def lost_reasons(qs: QuerySet[Opportunity]) -> list[dict[str, Any]]:
+    return list(qs.filter(stage=Stage.LOST).values("lost_reason").annotate(n=Count("pk")).order_by("-n")[:10])
+
+
+def campaign_stats(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """Leads, qualified leads (an opportunity routed to sales), deals (an order not cancelled),
+    with the rates and cost per lead / per deal computed on the rows (no extra queries)."""
+    return qs.annotate(
+        leads=Count("customers", distinct=True),
+        qualified=Count(
+            "customers", filter=Q(customers__opportunities__routed_to=Routing.SALES), distinct=True
+        ),
+        deals=Count(
+            "customers",
+            filter=Q(customers__orders__status__in=["open", "delivered"]),
+            distinct=True,
+        ),
+    )
+
+
+def ratio(numerator: Any, denominator: Any) -> Decimal | None:
+    """numerator ÷ denominator, None where the denominator is zero (shown as "—")."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.01"))
