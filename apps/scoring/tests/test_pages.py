@@ -77,7 +77,7 @@ def test_a_figure_links_to_the_records_it_came_from(client_as, consultant):
     f.order(consultant, date(2026, 10, 4), 123456, 100000)
     f.order(consultant, date(2026, 10, 5), 654321, 1, status="cancelled")
     client = client_as(consultant)
-    card = client.get("/scoring/consultant/%d/?period=2026-10" % consultant.pk).content.decode()
+    card = client.get(f"/scoring/consultant/{consultant.pk}/?period=2026-10").content.decode()
     assert f"/scoring/consultant/{consultant.pk}/sales_revenue/?period=2026-10" in card
     assert "123,456.00" in card
     drill = client.get(f"/scoring/consultant/{consultant.pk}/sales_revenue/?period=2026-10").content.decode()
