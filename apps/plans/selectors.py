@@ -420,3 +420,64 @@ def my_targets(user: User, today: date | None = None) -> dict[str, list[tuple[Ta
         for t, a in zip(targets, actuals(store, specs), strict=True):
             out[t.period_kind].append((t, track(t.value, a, t.period_start, t.period_end, today)))
     return out
+
+
+@dataclass
+class AccuracyRow:
+    consultant: User
+    months: list[tuple[date, int, int, float | None]]  # (month, forecast, actual, accuracy)
+
+    @property
+    def average(self) -> float | None:
+        values = [a for _m, _f, _a, a in self.months if a is not None]
+        return sum(values) / len(values) if values else None
+
+
+def month_accuracy(pairs: Iterable[tuple[int, int]]) -> float:
+    """1 − Σ|forecast − actual| ÷ Σ actual over a month's models, floored at 0; a month
+    with no sales is 100% if nothing was forecast, else 0%."""
+    pairs = list(pairs)
+    actual = sum(a for _f, a in pairs)
+    error = sum(abs(f - a) for f, a in pairs)
+    if actual == 0:
+        return 1.0 if error == 0 else 0.0
+    return max(0.0, 1 - error / actual)
+
+
+def forecast_accuracy(forecasts: Any, today: date, months: int = 6) -> list[AccuracyRow]:
+    """Accuracy per consultant over the past `months` months that have ended (2 queries:
+    forecasts, and orders grouped by consultant, month and model)."""
+    from apps.sales.models import Order, OrderStatus
+
+    this_month = today.replace(day=1)
+    first = this_month
+    for _i in range(months):
+        first = (first - timedelta(days=1)).replace(day=1)
+    rows = list(
+        forecasts.filter(month__gte=first, month__lt=this_month).values_list(
+            "consultant_id", "month", "vehicle_model_id", "units"
+        )
+    )
+    if not rows:
+        return []
+    people = {c for c, _m, _v, _u in rows}
+    fc: dict[tuple[int, date], dict[int, int]] = defaultdict(dict)
+    for c, m, v, u in rows:
+        fc[(c, m)][v] = u
+    act: dict[tuple[int, date], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for c, d, v in (
+        Order.objects.filter(consultant_id__in=people, order_date__gte=first, order_date__lt=this_month)
+        .exclude(status=OrderStatus.CANCELLED)
+        .values_list("consultant_id", "order_date", "vehicle_model_id")
+    ):
+        if (c, d.replace(day=1)) in fc:
+            act[(c, d.replace(day=1))][v] += 1
+    users = {u.pk: u for u in User.objects.filter(pk__in=people)}
+    out: dict[int, AccuracyRow] = {}
+    for (c, m), models in sorted(fc.items(), key=lambda kv: kv[0][1]):
+        actual = act.get((c, m), {})
+        keys = set(models) | set(actual)
+        pairs = [(models.get(k, 0), actual.get(k, 0)) for k in keys]
+        row = out.setdefault(c, AccuracyRow(users[c], []))
+        row.months.append((m, sum(f for f, _a in pairs), sum(a for _f, a in pairs), month_accuracy(pairs)))
+    return sorted(out.values(), key=lambda r: (r.consultant.name, r.consultant.pk))

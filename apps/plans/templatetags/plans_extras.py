@@ -1,0 +1,50 @@
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+STATUS_CLASS = {"green": "success", "amber": "warning", "red": "danger"}
+
+
+@register.filter
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def bar(value: float | None) -> int:
+    """A progress-bar width in % (0–100)."""
+    return 0 if value is None else max(0, min(100, round(value * 100)))
+
+
+@register.filter
+def status_class(status: str | None) -> str:
+    return STATUS_CLASS.get(status or "", "secondary")
+
+
+@register.filter
+def status_label(status: str | None) -> str:
+    return {"green": _("On track"), "amber": _("At risk"), "red": _("Behind")}.get(
+        status or "", _("Not started")
+    )
+
+
+@register.filter
+def figure(value: Decimal | None, measure: str) -> Any:
+    """A count as an integer, money with two places and thousands separators."""
+    if value is None:
+        return "—"
+    if measure in ("units", "new_customers", "visits"):
+        return intcomma(int(value))
+    return intcomma(f"{value:.2f}")
+
+
+@register.filter
+def plan_status(code: str) -> str:
+    from apps.plans.models import PlanStatus
+
+    return str(PlanStatus(code).label) if code in PlanStatus.values else code
