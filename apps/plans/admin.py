@@ -26,7 +26,7 @@ class PlanRevisionAdmin(admin.ModelAdmin):
     list_display = ["plan", "kind", "subject", "from_value", "to_value", "by", "at"]
     list_filter = ["kind"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -8,7 +8,7 @@ submits, "approved" approves, "draft" reopens.
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.org.api_base import ScopedViewSet
+from apps.org.models import User
 from apps.org.roles import Role
 from apps.org.scoping import visible
 
@@ -223,12 +224,12 @@ class PlanSerializer(serializers.ModelSerializer):
             )
         new = validated.get("status")
         if new and new != instance.status:
-            step = {
-                PlanStatus.SUBMITTED: services.plan_submit,
-                PlanStatus.APPROVED: services.plan_approve,
-                PlanStatus.DRAFT: services.plan_reopen,
-            }[PlanStatus(new)]
-            instance = step(plan=instance, by=user)
+            if new == PlanStatus.SUBMITTED:
+                instance = services.plan_submit(plan=instance, by=user)
+            elif new == PlanStatus.APPROVED:
+                instance = services.plan_approve(plan=instance, by=user)
+            else:
+                instance = services.plan_reopen(plan=instance, by=user)
         for field in ("store", "year"):
             if (
                 field in validated
@@ -283,7 +284,7 @@ class PlanViewSet(ScopedViewSet):
         if data.get("weight_set"):
             weights = get_object_or_404(WeightSet, pk=data["weight_set"]).weights
         children = services.target_break_down(
-            node=node, into=data["into"], method=data["method"], weights=weights, by=request.user
+            node=node, into=data["into"], method=data["method"], weights=weights, by=cast(User, request.user)
         )
         ctx = {**self.get_serializer_context(), "tracking": track_targets(children)}
         return Response(

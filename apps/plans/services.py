@@ -268,7 +268,6 @@ def _path(node: Target, by_id: dict[int, Target]) -> list[Target]:
 
 def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSpec]:
     scopes = {t.scope_type for t in path}
-    same = {"scope_type": node.scope_type, "scope_id": node.scope_id, "scope_code": node.scope_code}
     store = node.plan.store
     if into in (Into.QUARTER, Into.MONTH, Into.WEEK):
         if periods.RANK[PeriodKind(into)] <= periods.RANK[PeriodKind(node.period_kind)]:
@@ -281,10 +280,28 @@ def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSp
                 }
             )
         return [
-            ChildSpec(s.key, s.label, s.kind, s.start, s.end, consultant_id=node.consultant_id, **same)
+            ChildSpec(
+                s.key,
+                s.label,
+                s.kind,
+                s.start,
+                s.end,
+                node.scope_type,
+                node.scope_id,
+                node.scope_code,
+                node.consultant_id,
+            )
             for s in periods.split(node.period_start, node.period_end, into)
         ]
-    base = {"period_kind": node.period_kind, "start": node.period_start, "end": node.period_end}
+
+    def spec(
+        key: str, label: str, scope_type: str, scope_id: int | None, code: str, who: int | None
+    ) -> ChildSpec:
+        """A child over the node's own period, about another scope."""
+        return ChildSpec(
+            key, label, node.period_kind, node.period_start, node.period_end, scope_type, scope_id, code, who
+        )
+
     if (
         into in (Into.VEHICLE_MODEL, Into.BODY_TYPE, Into.SETTLEMENT)
         and node.measure in selectors.PEOPLE_ONLY
@@ -301,18 +318,7 @@ def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSp
         if scopes & {ScopeType.TEAM, ScopeType.CONSULTANT}:
             raise ValidationError({"into": [_("This node is already about a team or a consultant.")]})
         teams = list(Team.objects.filter(store=store).order_by("name", "pk"))
-        return [
-            ChildSpec(
-                str(t.pk),
-                t.name,
-                scope_type=ScopeType.TEAM,
-                scope_id=t.pk,
-                scope_code="",
-                consultant_id=None,
-                **base,
-            )
-            for t in teams
-        ]
+        return [spec(str(t.pk), t.name, ScopeType.TEAM, t.pk, "", None) for t in teams]
     if into == Into.CONSULTANT:
         if ScopeType.CONSULTANT in scopes:
             raise ValidationError({"into": [_("This node is already about a consultant.")]})
@@ -320,18 +326,7 @@ def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSp
         team_ids = [t.scope_id for t in path if t.scope_type == ScopeType.TEAM]
         if team_ids:
             people = [u for u in people if u.team_id == team_ids[0]]
-        return [
-            ChildSpec(
-                str(u.pk),
-                u.name or u.username,
-                scope_type=ScopeType.CONSULTANT,
-                scope_id=u.pk,
-                scope_code="",
-                consultant_id=u.pk,
-                **base,
-            )
-            for u in people
-        ]
+        return [spec(str(u.pk), u.name or u.username, ScopeType.CONSULTANT, u.pk, "", u.pk) for u in people]
     if scopes & {ScopeType.VEHICLE_MODEL, ScopeType.BODY_TYPE} and into in (
         Into.VEHICLE_MODEL,
         Into.BODY_TYPE,
@@ -340,29 +335,12 @@ def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSp
     if into == Into.VEHICLE_MODEL:
         models = VehicleModel.objects.filter(is_active=True).order_by("brand", "name", "pk")
         return [
-            ChildSpec(
-                str(m.pk),
-                str(m),
-                scope_type=ScopeType.VEHICLE_MODEL,
-                scope_id=m.pk,
-                scope_code="",
-                consultant_id=node.consultant_id,
-                **base,
-            )
-            for m in models
+            spec(str(m.pk), str(m), ScopeType.VEHICLE_MODEL, m.pk, "", node.consultant_id) for m in models
         ]
     if into == Into.BODY_TYPE:
         present = set(VehicleModel.objects.filter(is_active=True).values_list("body_type", flat=True))
         return [
-            ChildSpec(
-                code,
-                str(label),
-                scope_type=ScopeType.BODY_TYPE,
-                scope_id=None,
-                scope_code=code,
-                consultant_id=node.consultant_id,
-                **base,
-            )
+            spec(code, str(label), ScopeType.BODY_TYPE, None, code, node.consultant_id)
             for code, label in BodyType.choices
             if code in present
         ]
@@ -370,15 +348,7 @@ def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSp
         if ScopeType.SETTLEMENT in scopes:
             raise ValidationError({"into": [_("This node is already about a settlement method.")]})
         return [
-            ChildSpec(
-                code,
-                str(label),
-                scope_type=ScopeType.SETTLEMENT,
-                scope_id=None,
-                scope_code=code,
-                consultant_id=node.consultant_id,
-                **base,
-            )
+            spec(code, str(label), ScopeType.SETTLEMENT, None, code, node.consultant_id)
             for code, label in Settlement.choices
         ]
     raise ValidationError({"into": [_("Unknown breakdown: %(into)s.") % {"into": into}]})
@@ -435,7 +405,7 @@ def _weights_for(
                 "consultant_id", "weight"
             )
         )
-        return [caps.get(s.scope_id, Decimal(1)) for s in specs]
+        return [caps.get(s.scope_id or 0, Decimal(1)) for s in specs]
     if method == Method.LAST_YEAR:
         base = selectors.node_filters(list(reversed(path)), teams)[node.pk]
         last = [

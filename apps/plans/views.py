@@ -3,6 +3,7 @@ weight sets; action plans; rolling forecasts; the consultant's my-targets card."
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from apps.catalog.models import VehicleModel
 from apps.org.listing import list_page
-from apps.org.models import Store
+from apps.org.models import Store, User
 from apps.org.permissions import role_required
 from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, visible
@@ -28,6 +29,11 @@ READERS = (Role.MANAGER, Role.FINANCE)
 EDITORS = (Role.MANAGER,)
 
 
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind role_required)."""
+    return cast(User, request.user)
+
+
 def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [str(m) for errs in exc.error_dict.values() for e in errs for m in e]
@@ -38,7 +44,7 @@ def _errors(exc: ValidationError) -> list[str]:
 def plan_list(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
-        queryset=visible(Plan.objects.select_related("store", "created_by", "approved_by"), request.user),
+        queryset=visible(Plan.objects.select_related("store", "created_by", "approved_by"), _me(request)),
         filterset_class=PlanFilter,
         template="plans/plan_list.html",
         fragment="plans/_plan_table.html",
@@ -47,13 +53,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             [_("Store"), _("Year"), _("Status"), _("Sales expense budget (CNY)")],
             lambda p: [str(p.store), p.year, p.get_status_display(), p.expense_budget],
         ),
-        extra={"can_edit": request.user.has_role(*EDITORS)},  # type: ignore[union-attr]
+        extra={"can_edit": _me(request).has_role(*EDITORS)},
     )
 
 
 @role_required(*EDITORS)
 def plan_create(request: HttpRequest) -> HttpResponse:
-    stores = visible(Store.objects.all(), request.user)
+    stores = visible(Store.objects.all(), _me(request))
     form = PlanForm(request.POST or None, stores=stores)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -61,7 +67,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
             plan = services.plan_create(
                 store=d["store"],
                 year=d["year"],
-                by=request.user,  # type: ignore[arg-type]
+                by=_me(request),
                 values={
                     m: d[m]
                     for m in ("units", "revenue", "collections", "gross_profit", "new_customers", "visits")
@@ -91,7 +97,7 @@ def _find(nodes: list[selectors.Node], pk: int) -> tuple[selectors.Node, list[se
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan and its tree. `?node=` drills to a node: its path, its figures, its
     children (each with its figures) and the forms to break it down or edit the children."""
-    plan = get_visible_or_404(Plan.objects.select_related("store", "approved_by"), request.user, pk=pk)
+    plan = get_visible_or_404(Plan.objects.select_related("store", "approved_by"), _me(request), pk=pk)
     roots = selectors.plan_tree(plan)
     focus: selectors.Node | None = None
     path: list[selectors.Node] = []
@@ -105,8 +111,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         focus = next((r for r in roots if r.target.measure == measure), roots[0])
         path = [focus]
     unbalanced = selectors.imbalances([n.target for n in _walk(roots)])
-    user = request.user
-    editable = plan.status == PlanStatus.DRAFT and user.has_role(Role.MANAGER)  # type: ignore[union-attr]
+    user = _me(request)
+    editable = plan.status == PlanStatus.DRAFT and user.has_role(Role.MANAGER)
     allocated = sum((a.amount for a in plan.expense_allocations.all()), Decimal(0))
     return render(
         request,
@@ -119,12 +125,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unbalanced": unbalanced,
             "editable": editable,
             "can_submit": editable,
-            "can_approve": plan.status == PlanStatus.SUBMITTED and services.can_approve(user),  # type: ignore[arg-type]
+            "can_approve": plan.status == PlanStatus.SUBMITTED and services.can_approve(user),
             "can_reopen": plan.status != PlanStatus.DRAFT
             and (
                 services.can_approve(user)
                 or (plan.status == PlanStatus.SUBMITTED and user.has_role(Role.MANAGER))
-            ),  # type: ignore[arg-type, union-attr]
+            ),
             "breakdown_form": BreakDownForm(),
             "allocations": plan.expense_allocations.all(),
             "allocated": allocated,
@@ -144,8 +150,8 @@ def _walk(nodes: list[selectors.Node]) -> list[selectors.Node]:
 @role_required(*EDITORS)
 @require_POST
 def break_down(request: HttpRequest, pk: int, node: int) -> HttpResponse:
-    plan = get_visible_or_404(Plan.objects.all(), request.user, pk=pk)
-    target = get_visible_or_404(Target.objects.filter(plan=plan), request.user, pk=node)
+    plan = get_visible_or_404(Plan.objects.all(), _me(request), pk=pk)
+    target = get_visible_or_404(Target.objects.filter(plan=plan), _me(request), pk=node)
     form = BreakDownForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -156,7 +162,7 @@ def break_down(request: HttpRequest, pk: int, node: int) -> HttpResponse:
                 into=d["into"],
                 method=d["method"],
                 weights=weights,
-                by=request.user,  # type: ignore[arg-type]
+                by=_me(request),
             )
         except ValidationError as exc:
             for m in _errors(exc):
@@ -165,8 +171,8 @@ def break_down(request: HttpRequest, pk: int, node: int) -> HttpResponse:
             messages.success(request, _("Broken down into %(n)s targets.") % {"n": len(children)})
     else:
         for errs in form.errors.values():
-            for m in errs:
-                messages.error(request, m)
+            for err in errs:
+                messages.error(request, str(err))
     return redirect(f"{plan_url(plan)}?node={target.pk}")
 
 
@@ -181,8 +187,8 @@ def plan_url(plan: Plan) -> str:
 def edit_children(request: HttpRequest, pk: int, node: int) -> HttpResponse:
     """Manual edit: the node's value and its children's values, as typed. An unbalanced
     result is saved (the page shows the difference); submitting is what it blocks."""
-    plan = get_visible_or_404(Plan.objects.all(), request.user, pk=pk)
-    target = get_visible_or_404(Target.objects.filter(plan=plan), request.user, pk=node)
+    plan = get_visible_or_404(Plan.objects.all(), _me(request), pk=pk)
+    target = get_visible_or_404(Target.objects.filter(plan=plan), _me(request), pk=node)
     changes = [(target, request.POST.get(f"v{target.pk}"))]
     changes += [(c, request.POST.get(f"v{c.pk}")) for c in target.children.all()]
     try:
@@ -191,7 +197,7 @@ def edit_children(request: HttpRequest, pk: int, node: int) -> HttpResponse:
         with transaction.atomic():
             for t, raw in changes:
                 if raw is not None and raw.strip() != "":
-                    services.target_set_value(target=t, value=raw.strip(), by=request.user)  # type: ignore[arg-type]
+                    services.target_set_value(target=t, value=raw.strip(), by=_me(request))
     except ValidationError as exc:
         for m in _errors(exc):
             messages.error(request, m)
@@ -203,13 +209,13 @@ def edit_children(request: HttpRequest, pk: int, node: int) -> HttpResponse:
 @role_required(Role.MANAGER, Role.ADMIN)
 @require_POST
 def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    plan = get_visible_or_404(Plan.objects.all(), request.user, pk=pk)
+    plan = get_visible_or_404(Plan.objects.all(), _me(request), pk=pk)
     actions = {"submit": services.plan_submit, "approve": services.plan_approve}
     try:
         if step == "reopen":
-            services.plan_reopen(plan=plan, by=request.user, note=request.POST.get("note", ""))  # type: ignore[arg-type]
+            services.plan_reopen(plan=plan, by=_me(request), note=request.POST.get("note", ""))
         elif step in actions:
-            actions[step](plan=plan, by=request.user)  # type: ignore[operator]
+            actions[step](plan=plan, by=_me(request))
         else:
             raise ValidationError(_("Unknown step."))
     except ValidationError as exc:
@@ -224,7 +230,7 @@ def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @role_required(*EDITORS)
 @require_POST
 def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_visible_or_404(Plan.objects.all(), request.user, pk=pk)
+    plan = get_visible_or_404(Plan.objects.all(), _me(request), pk=pk)
     try:
         raw_month = request.POST.get("month") or ""
         services.expense_allocation_add(
@@ -232,7 +238,7 @@ def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
             purpose=(request.POST.get("purpose") or "").strip() or _("General"),
             amount=Decimal(request.POST.get("amount") or "x"),
             month=int(raw_month) if raw_month.isdigit() else None,
-            by=request.user,  # type: ignore[arg-type]
+            by=_me(request),
         )
     except ValidationError as exc:
         for m in _errors(exc):
@@ -244,7 +250,7 @@ def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*READERS)
 def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_visible_or_404(Plan.objects.select_related("store"), request.user, pk=pk)
+    plan = get_visible_or_404(Plan.objects.select_related("store"), _me(request), pk=pk)
     revisions = PlanRevision.objects.filter(plan=plan).select_related("by")[:500]
     return render(request, "plans/plan_history.html", {"plan": plan, "revisions": revisions})
 
@@ -255,7 +261,7 @@ def weight_sets(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.weight_set_save(name=d["name"], into=d["into"], weights=d["weights"], by=request.user)  # type: ignore[arg-type]
+            services.weight_set_save(name=d["name"], into=d["into"], weights=d["weights"], by=_me(request))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -264,7 +270,8 @@ def weight_sets(request: HttpRequest) -> HttpResponse:
     sets = list(WeightSet.objects.all())
     for ws in sets:
         total = sum(float(v) for v in ws.weights.values()) or 1
-        ws.shares = [(k, v, 100 * float(v) / total) for k, v in ws.weights.items()]  # type: ignore[attr-defined]
+        shares = [(k, v, 100 * float(v) / total) for k, v in ws.weights.items()]
+        ws.shares = shares  # type: ignore[attr-defined]
     return render(request, "plans/weight_sets.html", {"form": form, "sets": sets})
 
 
@@ -274,14 +281,14 @@ def weight_sets(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CONSULTANT, Role.MANAGER)
 def my_targets(request: HttpRequest) -> HttpResponse:
     """htmx fragment: this month's and this week's targets with progress (home page card)."""
-    got = selectors.my_targets(request.user)  # type: ignore[arg-type]
+    got = selectors.my_targets(_me(request))
     return render(request, "plans/_my_targets.html", {"month": got["month"], "week": got["week"]})
 
 
 @role_required(Role.CONSULTANT, Role.MANAGER)
 def action_plans(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    form = ActionPlanForm(request.POST or None) if user.has_role(Role.CONSULTANT) else None  # type: ignore[union-attr]
+    user = _me(request)
+    form = ActionPlanForm(request.POST or None) if user.has_role(Role.CONSULTANT) else None
     if form is not None and request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -292,7 +299,7 @@ def action_plans(request: HttpRequest) -> HttpResponse:
                 what=d["what"],
                 whom=d["whom"],
                 when=d["when"],
-                by=user,  # type: ignore[arg-type]
+                by=user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -305,20 +312,20 @@ def action_plans(request: HttpRequest) -> HttpResponse:
         filterset_class=ActionPlanFilter,
         template="plans/action_plans.html",
         fragment="plans/_action_plan_table.html",
-        extra={"form": form, "comment_form": CommentForm(), "is_manager": user.has_role(Role.MANAGER)},  # type: ignore[union-attr]
+        extra={"form": form, "comment_form": CommentForm(), "is_manager": user.has_role(Role.MANAGER)},
     )
 
 
 @role_required(Role.MANAGER)
 @require_POST
 def action_plan_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    ap = get_visible_or_404(ActionPlan.objects.all(), request.user, pk=pk)
+    ap = get_visible_or_404(ActionPlan.objects.all(), _me(request), pk=pk)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
             services.action_plan_comment(
-                action_plan=ap, comment=form.cleaned_data["comment"], by=request.user
-            )  # type: ignore[arg-type]
+                action_plan=ap, comment=form.cleaned_data["comment"], by=_me(request)
+            )
         except ValidationError as exc:
             for m in _errors(exc):
                 messages.error(request, m)
@@ -333,11 +340,11 @@ def action_plan_comment(request: HttpRequest, pk: int) -> HttpResponse:
 def forecasts(request: HttpRequest) -> HttpResponse:
     """A consultant forecasts next month's units per model; everyone in scope sees the
     accuracy of past months (1 − Σ|forecast − actual| ÷ Σ actual per consultant-month)."""
-    user = request.user
+    user = _me(request)
     today = timezone.localdate()
     next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
     form = None
-    if user.has_role(Role.CONSULTANT):  # type: ignore[union-attr]
+    if user.has_role(Role.CONSULTANT):
         models = list(VehicleModel.objects.filter(is_active=True))
         mine = dict(
             Forecast.objects.filter(consultant=user, month=next_month).values_list(
@@ -347,7 +354,7 @@ def forecasts(request: HttpRequest) -> HttpResponse:
         form = ForecastForm(request.POST or None, models=models, initial_units=mine)
         if request.method == "POST" and form.is_valid():
             try:
-                services.forecast_save(consultant=user, month=next_month, units=form.units(), by=user)  # type: ignore[arg-type]
+                services.forecast_save(consultant=user, month=next_month, units=form.units(), by=user)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
