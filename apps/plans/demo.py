@@ -1,5 +1,121 @@
+"""Demo plans: per store an approved plan for this year, broken down to months and
+consultants (and this month to weeks), so tracking and the consultant's card show figures.
+
+If the sales demo left orders last year, the year's targets are last year's actuals plus
+10% and the months and consultants follow last year's proportions (`last_year`);
+otherwise a seasonal weight set splits the months and the consultants share evenly.
+Idempotent: a store that already has this year's plan is left alone.
+"""
+
+from datetime import date
+from decimal import Decimal
+
 from apps.org.demo import DemoContext
+from apps.org.models import Store, User
+from apps.org.roles import Role
+
+from . import periods, selectors, services
+from .models import Capability, Measure, Plan, PlanStatus, Target, WeightSet
+
+SEASONAL = {
+    "1": 9,
+    "2": 5,
+    "3": 8,
+    "4": 8,
+    "5": 8,
+    "6": 8,
+    "7": 7,
+    "8": 7,
+    "9": 9,
+    "10": 10,
+    "11": 10,
+    "12": 11,
+}
+
+# Per consultant per year, when there is no history to go by.
+PER_CONSULTANT = {
+    Measure.UNITS: Decimal(96),
+    Measure.REVENUE: Decimal("19200000.00"),
+    Measure.COLLECTIONS: Decimal("18500000.00"),
+    Measure.GROSS_PROFIT: Decimal("1150000.00"),
+    Measure.NEW_CUSTOMERS: Decimal(80),
+    Measure.VISITS: Decimal(1500),
+}
+
+
+def _history(store: Store, year: int, today: date) -> dict[str, tuple[list[Decimal], Decimal]]:
+    """Per measure: last year's 12 monthly actuals and this year's actual to date."""
+    months = [(date(year - 1, m, 1), periods.month_end(date(year - 1, m, 1))) for m in range(1, 13)]
+    specs = [selectors.Spec(m, s, e, selectors.Filters()) for m in Measure.values for s, e in months]
+    specs += [selectors.Spec(m, date(year, 1, 1), today, selectors.Filters()) for m in Measure.values]
+    values = [a or Decimal(0) for a in selectors.actuals(store, specs)]
+    out = {}
+    for i, m in enumerate(Measure.values):
+        out[m] = (values[12 * i : 12 * i + 12], values[12 * len(Measure.values) + i])
+    return out
 
 
 def seed(ctx: DemoContext) -> None:
-    """Demo data for this app (none yet)."""
+    admin = ctx.users.get("admin") or User.objects.filter(role=Role.ADMIN).order_by("pk").first()
+    seasonal, _created = WeightSet.objects.get_or_create(
+        name="季节性月度分布 Seasonal months", defaults={"into": "month", "weights": SEASONAL}
+    )
+    year = ctx.today.year
+    for store in ctx.stores:
+        if Plan.objects.filter(store=store, year=year).exists():
+            continue
+        manager = User.objects.filter(role=Role.MANAGER, stores=store, is_active=True).order_by("pk").first()
+        consultants = selectors.store_consultants(store)
+        if manager is None or admin is None or not consultants:
+            continue
+        for i, person in enumerate(consultants):
+            # Senior consultants carry more: capability weights 1.4 … 0.9.
+            Capability.objects.get_or_create(
+                consultant=person, defaults={"weight": Decimal("1.4") - Decimal("0.1") * min(i, 5)}
+            )
+        history = _history(store, year, ctx.today)
+        elapsed = Decimal(str(periods.elapsed_fraction(date(year, 1, 1), date(year, 12, 31), ctx.today)))
+        full_year: dict[str, bool] = {}
+        values: dict[str, Decimal] = {}
+        for measure in Measure.values:
+            last_months, to_date = history[measure]
+            full_year[measure] = all(v > 0 for v in last_months)
+            if full_year[measure]:
+                base = sum(last_months, Decimal(0)) * Decimal("1.1")  # last year + 10%
+            elif to_date > 0 and elapsed > 0:
+                base = to_date / elapsed * Decimal("1.05")  # this year's run rate + 5%
+            else:
+                base = PER_CONSULTANT[Measure(measure)] * len(consultants)
+            values[measure] = base.quantize(
+                Decimal(1) if measure in ("units", "new_customers", "visits") else Decimal("0.01")
+            )
+        plan = services.plan_create(
+            store=store,
+            year=year,
+            by=manager,
+            values=values,
+            expense_budget=Decimal("600000.00"),
+            note="Demo plan",
+        )
+        for node in Target.objects.filter(plan=plan, parent=None):
+            # Last year's proportions only when every month of it has actuals.
+            method = "last_year" if full_year[node.measure] else "weights"
+            months = services.target_break_down(
+                node=node, into="month", method=method, weights=seasonal.weights, by=manager
+            )
+            for month in months:
+                people = services.target_break_down(
+                    node=month, into="consultant", method="capability", by=manager
+                )
+                if month.period_start <= ctx.today <= month.period_end:
+                    for person in people:
+                        services.target_break_down(node=person, into="week", method="even", by=manager)
+        services.expense_allocation_add(
+            plan=plan, purpose="车展 Auto show", amount=Decimal("200000.00"), month=4, by=manager
+        )
+        services.expense_allocation_add(
+            plan=plan, purpose="广告 Advertising", amount=Decimal("250000.00"), month=None, by=manager
+        )
+        services.plan_submit(plan=plan, by=manager)
+        services.plan_approve(plan=plan, by=admin)
+        assert Plan.objects.get(pk=plan.pk).status == PlanStatus.APPROVED
