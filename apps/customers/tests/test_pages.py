@@ -1,0 +1,168 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.customers.models import Customer, Opportunity
+
+from .factories import make_campaign, make_customer, make_opportunity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_customer_list_runs_a_fixed_number_of_queries(client_as, store, manager, consultant):
+    client = client_as(manager)
+    make_customer(store, consultant)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/customers/")
+    for _ in range(30):
+        make_customer(store, consultant)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/customers/").status_code == 200
+    # session, user, count, one page of rows with balance subqueries: fixed.
+    assert len(many) == len(few)
+
+
+def test_the_pipeline_and_funnel_run_a_fixed_number_of_queries(client_as, store, manager, consultant):
+    client = client_as(manager)
+    make_opportunity(make_customer(store, consultant))
+    counts = []
+    for extra in (0, 15):
+        for _ in range(extra):
+            make_opportunity(make_customer(store, consultant), stage="test_drive")
+        with CaptureQueriesContext(connection) as q:
+            assert client.get("/customers/pipeline/").status_code == 200
+            assert client.get("/customers/funnel/").status_code == 200
+        counts.append(len(q))
+    assert counts[0] == counts[1]
+
+
+def test_the_list_exports_to_xlsx(client_as, store, manager, consultant):
+    make_customer(store, consultant, name="导出客户")
+    r = client_as(manager).get("/customers/?export=xlsx")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_consultant_registers_a_customer_and_a_duplicate_shows_the_owner(
+    client_as, store, consultant, consultant2
+):
+    client = client_as(consultant)
+    r = client.post(
+        "/customers/new/",
+        {"name": "张三", "mobile": "13811112222", "kind": "person", "grade": "H", "source": "walk_in"},
+    )
+    assert r.status_code == 302
+    customer = Customer.objects.get()
+    assert customer.owner == consultant
+    client = client_as(consultant2)
+    r = client.post(
+        "/customers/new/",
+        {"name": "张三", "mobile": "13811112222", "kind": "person", "grade": "H", "source": "walk_in"},
+    )
+    assert r.status_code == 200 and "王伟" in r.content.decode()
+    r = client.post(
+        "/customers/new/",
+        {"name": "李四", "mobile": "1381111", "kind": "person", "grade": "H", "source": "walk_in"},
+    )
+    assert r.status_code == 200 and Customer.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["other_manager", "other_consultant", "consultant2"])
+def test_outsiders_get_404_on_customer_pages(request, client_as, store, consultant, who):
+    customer = make_customer(store, consultant)
+    opp = make_opportunity(customer)
+    client = client_as(request.getfixturevalue(who))
+    for url in (
+        f"/customers/{customer.pk}/",
+        f"/customers/{customer.pk}/edit/",
+        f"/customers/{customer.pk}/opportunities/new/",
+        f"/customers/opportunities/{opp.pk}/",
+    ):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"name": "x"}).status_code == 404, url
+    assert (
+        client.post(
+            f"/customers/opportunities/{opp.pk}/stage/", {"stage": "lost", "lost_reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert client.post(f"/customers/pool/{customer.pk}/claim/").status_code == 404
+    opp.refresh_from_db()
+    assert opp.stage == "new"
+
+
+def test_customer_service_reads_a_customer_file_but_cannot_edit(client_as, store, consultant, cs_agent):
+    customer = make_customer(store, consultant)
+    client = client_as(cs_agent)
+    assert client.get(f"/customers/{customer.pk}/").status_code == 200
+    assert client.get(f"/customers/{customer.pk}/edit/").status_code == 403
+
+
+def test_a_manager_transfers_a_customer_from_its_page(client_as, store, manager, consultant, consultant2):
+    customer = make_customer(store, consultant)
+    r = client_as(manager).post(
+        f"/customers/{customer.pk}/transfer/", {"to_owner": consultant2.pk, "reason": "休假"}
+    )
+    assert r.status_code == 302
+    customer.refresh_from_db()
+    assert customer.owner == consultant2
+
+
+def test_a_consultant_claims_from_the_pool(client_as, store, consultant):
+    customer = make_customer(store, None)
+    client = client_as(consultant)
+    assert customer.name in client.get("/customers/pool/").content.decode()
+    assert client.post(f"/customers/pool/{customer.pk}/claim/").status_code == 302
+    customer.refresh_from_db()
+    assert customer.owner == consultant
+
+
+def test_my_day_lists_overdue_then_due_follow_ups(client_as, store, consultant):
+    today = timezone.localdate()
+    make_customer(store, consultant, name="逾期客户", next_follow_up=today - timedelta(days=2))
+    make_customer(store, consultant, name="今日客户", next_follow_up=today)
+    page = client_as(consultant).get("/customers/my-day/").content.decode()
+    assert page.index("逾期客户") < page.index("今日客户")
+
+
+def test_an_opportunity_logged_on_the_page_is_scored_and_on_the_board(client_as, store, manager, consultant):
+    customer = make_customer(store, consultant)
+    r = client_as(consultant).post(
+        f"/customers/{customer.pk}/opportunities/new/",
+        {
+            "stage": "showroom",
+            "urgency": 5,
+            "purchase_time": "week",
+            "purchase_cycle": "replace",
+            "decision_maker_known": "on",
+            "budget_confirmed": "on",
+        },
+    )
+    assert r.status_code == 302
+    opp = Opportunity.objects.get()
+    assert opp.score == 100 and opp.stage == "showroom"
+    board = client_as(manager).get("/customers/pipeline/").content.decode()
+    assert customer.name in board
+
+
+def test_campaigns_show_cost_per_lead_and_a_dash_without_deals(client_as, store, manager, consultant):
+    campaign = make_campaign(store, name="秋季车展")
+    make_customer(store, consultant, campaign=campaign)
+    make_customer(store, consultant, campaign=campaign)
+    page = client_as(manager).get("/customers/campaigns/").content.decode()
+    assert "秋季车展" in page and "15,000.00" in page and "—" in page
+
+
+def test_a_key_account_gets_strategy_and_evaluation_cards(client_as, store, consultant):
+    customer = make_customer(store, consultant, kind="company", name="某物流公司")
+    client = client_as(consultant)
+    assert client.post(f"/customers/{customer.pk}/strategy/", {"needs": "20台轻客"}).status_code == 302
+    r = client.post(
+        f"/customers/{customer.pk}/evaluation/",
+        {"month": "2026-10", "purchases": "0", "satisfaction": 4, "relationship": 4, "payment_behaviour": 5},
+    )
+    assert r.status_code == 302
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "20台轻客" in page and "2026-10" in page

@@ -1,0 +1,407 @@
+"""Pages: thin — scope → form/filter → service/selector → template."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.org.listing import list_page
+from apps.org.models import Store
+from apps.org.permissions import role_required
+from apps.org.roles import Role
+from apps.org.scoping import get_visible_or_404, store_ids, visible
+
+from . import selectors, services
+from .filters import CustomerFilter, OpportunityFilter
+from .forms import (
+    CampaignForm,
+    CreditForm,
+    CustomerForm,
+    EvaluationCardForm,
+    OpportunityForm,
+    SettingsForm,
+    StageForm,
+    StrategyCardForm,
+    TransferAllForm,
+    TransferForm,
+)
+from .models import Campaign, Customer, Kind, Opportunity, Routing
+
+READERS = (
+    Role.MANAGER,
+    Role.CONSULTANT,
+    Role.CUSTOMER_SERVICE,
+    Role.SERVICE_ADVISOR,
+    Role.MARKETING,
+    Role.FINANCE,
+)
+SALES = (Role.MANAGER, Role.CONSULTANT)
+
+
+def _home_store(user: Any) -> Store:
+    store = Store.objects.filter(pk__in=store_ids(user)).order_by("pk").first()
+    if store is None:
+        raise PermissionDenied
+    return store
+
+
+def _campaigns(user: Any) -> Any:
+    return Campaign.objects.filter(store__in=store_ids(user))
+
+
+def _fail(form: Any, exc: ValidationError) -> None:
+    """Put a service's error on the form field it names (or on top)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# ---------------------------------------------------------------- customers
+
+
+@role_required(*READERS)
+def customer_list(request: HttpRequest) -> HttpResponse:
+    return list_page(
+        request,
+        queryset=selectors.customer_list(request.user),
+        filterset_class=CustomerFilter,
+        template="customers/customer_list.html",
+        fragment="customers/_customer_table.html",
+        export=(
+            "customers",
+            [
+                _("Name"),
+                _("Mobile"),
+                _("Kind"),
+                _("Grade"),
+                _("Status"),
+                _("Source"),
+                _("Owner"),
+                _("Next follow-up"),
+                _("Outstanding"),
+                _("Overdue"),
+                _("Created"),
+            ],
+            lambda c: [
+                c.name,
+                c.mobile,
+                c.get_kind_display(),
+                c.grade,
+                c.get_status_display(),
+                c.get_source_display(),
+                str(c.owner or ""),
+                c.next_follow_up,
+                c.outstanding,
+                c.overdue,
+                timezone.localtime(c.created_at).date(),
+            ],
+        ),
+        extra={"can_create": request.user.has_role(*SALES)},  # type: ignore[union-attr]
+    )
+
+
+@role_required(*READERS)
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_visible_or_404(selectors.customer_list(request.user), request.user, pk=pk)
+    user: Any = request.user
+    context = {
+        "customer": customer,
+        "opportunities": customer.opportunities.select_related("vehicle_model", "owner"),
+        "ownership": customer.ownership_changes.select_related("from_owner", "to_owner", "by")[:20],
+        "credit_history": customer.history.select_related("history_user", "owner").order_by("-history_date")[
+            :20
+        ],
+        "can_edit": user.has_role(*SALES),
+        "can_transfer": user.has_role(Role.MANAGER),
+        "can_credit": user.has_role(Role.MANAGER, Role.FINANCE),
+        "is_key_account": customer.kind == Kind.COMPANY,
+        "strategy_card": getattr(customer, "strategy_card", None) if customer.kind == Kind.COMPANY else None,
+        "evaluation_cards": customer.evaluation_cards.all()[:12],
+        "transfer_form": TransferForm(store=customer.store),
+        "credit_form": CreditForm(
+            initial={"credit_limit": customer.credit_limit, "credit_rating": customer.credit_rating}
+        ),
+    }
+    return render(request, "customers/customer_detail.html", context)
+
+
+@role_required(*SALES)
+def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user: Any = request.user
+    instance = get_visible_or_404(Customer.objects.all(), user, pk=pk) if pk else None
+    form = CustomerForm(request.POST or None, instance=instance, campaigns=_campaigns(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if instance:
+                customer = services.customer_update(customer=instance, by=user, **form.cleaned_data)
+            else:
+                data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+                customer = services.customer_create(store=_home_store(user), owner=user, by=user, **data)
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": customer})
+            return redirect("customers:detail", customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "object": instance})
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def customer_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_visible_or_404(Customer.objects.all(), request.user, pk=pk)
+    form = TransferForm(request.POST, store=customer.store)
+    if form.is_valid():
+        try:
+            services.customer_transfer(customer=customer, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Transferred to %(owner)s.") % {"owner": form.cleaned_data["to_owner"]}
+            )
+    else:
+        messages.error(request, _("Choose the new owner and give a reason."))
+    return redirect("customers:detail", customer.pk)
+
+
+@role_required(Role.MANAGER)
+def customer_transfer_all(request: HttpRequest) -> HttpResponse:
+    store = _home_store(request.user)
+    form = TransferAllForm(request.POST or None, store=store)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.customer_transfer_all(store=store, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("%(n)d customers transferred.") % {"n": n})
+            return redirect("customers:list")
+    return render(request, "customers/transfer_all.html", {"form": form})
+
+
+@require_POST
+@role_required(Role.MANAGER, Role.FINANCE)
+def customer_credit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_visible_or_404(Customer.objects.all(), request.user, pk=pk)
+    form = CreditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.customer_update(customer=customer, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Credit terms saved."))
+    else:
+        messages.error(request, _("Enter a credit limit of zero or more."))
+    return redirect("customers:detail", customer.pk)
+
+
+@role_required(*SALES)
+def pool(request: HttpRequest) -> HttpResponse:
+    return list_page(
+        request,
+        queryset=selectors.pool(request.user),
+        filterset_class=CustomerFilter,
+        template="customers/pool.html",
+        fragment="customers/_pool_table.html",
+    )
+
+
+@require_POST
+@role_required(*SALES)
+def pool_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.pool(request.user).filter(pk=pk).first()
+    if customer is None:
+        raise Http404
+    try:
+        services.customer_claim(customer=customer, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:pool")
+    messages.success(request, _("%(name)s is yours now.") % {"name": customer.name})
+    return redirect("customers:detail", customer.pk)
+
+
+@role_required(*SALES)
+def my_day(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "customers/my_day.html",
+        {"day": selectors.my_day(request.user), "today": timezone.localdate()},
+    )
+
+
+# ---------------------------------------------------------------- opportunities
+
+
+@role_required(*SALES)
+def opportunity_edit(
+    request: HttpRequest, customer_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
+    user: Any = request.user
+    instance = get_visible_or_404(Opportunity.objects.select_related("customer"), user, pk=pk) if pk else None
+    customer = (
+        instance.customer if instance else get_visible_or_404(Customer.objects.all(), user, pk=customer_pk)
+    )
+    form = OpportunityForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if instance:
+                opp = services.opportunity_update(opportunity=instance, by=user, **data)
+            else:
+                opp = services.opportunity_create(customer=customer, by=user, **data)
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            if opp.routed_to == Routing.NURTURE:
+                messages.info(
+                    request,
+                    _(
+                        "Score %(score)d is below the store threshold: the opportunity goes to marketing's nurture pool."
+                    )
+                    % {"score": opp.score},
+                )
+            else:
+                messages.success(request, _("Opportunity saved, score %(score)d.") % {"score": opp.score})
+            return redirect("customers:detail", customer.pk)
+    return render(
+        request, "customers/opportunity_form.html", {"form": form, "customer": customer, "object": instance}
+    )
+
+
+@require_POST
+@role_required(*SALES, Role.MARKETING)
+def opportunity_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    opp = get_visible_or_404(Opportunity.objects.all(), request.user, pk=pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.opportunity_set_stage(opportunity=opp, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect(request.POST.get("next") or "customers:pipeline")
+
+
+@role_required(*SALES)
+def pipeline(request: HttpRequest) -> HttpResponse:
+    qs = visible(Opportunity.objects.all(), request.user)
+    filterset = OpportunityFilter(request.GET or None, queryset=qs, request=request)
+    if filterset.is_bound and filterset.is_valid():
+        qs = filterset.qs
+    return render(
+        request, "customers/pipeline.html", {"columns": selectors.pipeline(qs), "filter": filterset}
+    )
+
+
+@role_required(Role.MANAGER, Role.MARKETING)
+def funnel(request: HttpRequest) -> HttpResponse:
+    qs = visible(Opportunity.objects.all(), request.user)
+    return render(
+        request,
+        "customers/funnel.html",
+        {"steps": selectors.funnel(qs), "lost": selectors.lost_reasons(qs)},
+    )
+
+
+@role_required(Role.MARKETING, Role.MANAGER)
+def nurture(request: HttpRequest) -> HttpResponse:
+    return list_page(
+        request,
+        queryset=visible(
+            Opportunity.objects.filter(routed_to=Routing.NURTURE).select_related("customer", "vehicle_model"),
+            request.user,
+        ),
+        filterset_class=OpportunityFilter,
+        template="customers/nurture.html",
+        fragment="customers/_nurture_table.html",
+    )
+
+
+# ---------------------------------------------------------------- campaigns, settings, cards
+
+
+@role_required(Role.MANAGER, Role.MARKETING)
+def campaigns(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_save(store=_home_store(user), **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Campaign saved."))
+            return redirect("customers:campaigns")
+    rows = list(selectors.campaign_stats(visible(Campaign.objects.select_related("store"), user)))
+    for c in rows:
+        c.qualified_rate = selectors.ratio(c.qualified, c.leads)
+        c.conversion = selectors.ratio(c.deals, c.leads)
+        c.cost_per_lead = selectors.ratio(c.cost, c.leads)
+        c.cost_per_deal = selectors.ratio(c.cost, c.deals)
+    sources = (
+        visible(Customer.objects.all(), user)
+        .values("source")
+        .annotate(
+            leads=Count("pk", distinct=True),
+            deals=Count("pk", filter=Q(orders__status__in=["open", "delivered"]), distinct=True),
+        )
+        .order_by("-leads")
+    )
+    return render(request, "customers/campaigns.html", {"campaigns": rows, "form": form, "sources": sources})
+
+
+@role_required(Role.MANAGER)
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    store = _home_store(request.user)
+    current = services.settings_for(store)
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_settings_save(store=store, **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("customers:settings")
+    return render(request, "customers/settings.html", {"form": form, "store": store})
+
+
+@role_required(*SALES)
+def strategy_card(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_visible_or_404(Customer.objects.filter(kind=Kind.COMPANY), request.user, pk=pk)
+    form = StrategyCardForm(request.POST or None, instance=getattr(customer, "strategy_card", None))
+    if request.method == "POST" and form.is_valid():
+        services.strategy_card_save(customer=customer, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Strategy card saved."))
+        return redirect("customers:detail", customer.pk)
+    return render(
+        request, "customers/card_form.html", {"form": form, "customer": customer, "title": _("Strategy card")}
+    )
+
+
+@role_required(*SALES)
+def evaluation_card(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_visible_or_404(Customer.objects.filter(kind=Kind.COMPANY), request.user, pk=pk)
+    form = EvaluationCardForm(request.POST or None, initial={"month": timezone.localdate().strftime("%Y-%m")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_card_save(customer=customer, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Monthly evaluation card saved."))
+            return redirect("customers:detail", customer.pk)
+    return render(
+        request,
+        "customers/card_form.html",
+        {"form": form, "customer": customer, "title": _("Monthly evaluation card")},
+    )
