@@ -43,7 +43,7 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args: Any, campaigns: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns if campaigns is not None else Campaign.objects.none()
+        self.fields["campaign"].queryset = campaigns if campaigns is not None else Campaign.objects.none()  # type: ignore[attr-defined]
         if self.instance.pk is None:
             del self.fields["status"]
             del self.fields["lost_reason"]
@@ -65,7 +65,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, store: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_owner"].queryset = User.objects.filter(
+        self.fields["to_owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             stores=store, role__in=[Role.CONSULTANT, Role.MANAGER], is_active=True
         ).order_by("name")
 
@@ -76,7 +76,7 @@ class TransferAllForm(TransferForm):
 
     def __init__(self, *args: Any, store: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, store=store, **kwargs)
-        self.fields["from_owner"].queryset = User.objects.filter(stores=store).order_by("name")
+        self.fields["from_owner"].queryset = User.objects.filter(stores=store).order_by("name")  # type: ignore[attr-defined]
 
 
 class OpportunityForm(forms.ModelForm):
@@ -112,7 +112,19 @@ class CampaignForm(forms.ModelForm):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = CustomerSettings
-        exclude = ["store"]
+        fields = [
+            "pool_after_days",
+            "interval_h",
+            "interval_a",
+            "interval_b",
+            "interval_c",
+            "weight_urgency",
+            "weight_purchase_time",
+            "weight_purchase_cycle",
+            "weight_decision_maker",
+            "weight_budget",
+            "threshold",
+        ]
 
 
 class StrategyCardForm(forms.ModelForm):

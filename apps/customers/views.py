@@ -266,7 +266,8 @@ def opportunity_edit(
                 messages.info(
                     request,
                     _(
-                        "Score %(score)d is below the store threshold: the opportunity goes to marketing's nurture pool."
+                        "Score %(score)d is below the store threshold: "
+                        "the opportunity goes to marketing's nurture pool."
                     )
                     % {"score": opp.score},
                 )
@@ -341,7 +342,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Campaign saved."))
             return redirect("customers:campaigns")
-    rows = list(selectors.campaign_stats(visible(Campaign.objects.select_related("store"), user)))
+    rows: list[Any] = list(selectors.campaign_stats(visible(Campaign.objects.select_related("store"), user)))
     for c in rows:
         c.qualified_rate = selectors.ratio(c.qualified, c.leads)
         c.conversion = selectors.ratio(c.deals, c.leads)
