@@ -37,7 +37,9 @@ visits_st = st.lists(
     st.tuples(st.integers(0, 1), day, minute_of_day, st.integers(0, 180), st.integers(0, 300), st.booleans()),
     max_size=10,
 )
-reports_st = st.dictionaries(st.tuples(st.integers(0, 1), day), st.tuples(st.booleans(), st.booleans()), max_size=8)
+reports_st = st.dictionaries(
+    st.tuples(st.integers(0, 1), day), st.tuples(st.booleans(), st.booleans()), max_size=8
+)
 
 
 def q(value, den, places="0.01", scale=1):
@@ -82,7 +84,8 @@ def expected(period, who, people, customers, orders, payments, visits, reports):
             if c["lost_on"] is not None
             and inside(c["lost_on"])
             and any(
-                o["customer"] == c["index"] and not o["cancelled"] and o["date"] < c["lost_on"] for o in orders
+                o["customer"] == c["index"] and not o["cancelled"] and o["date"] < c["lost_on"]
+                for o in orders
             )
         ),
         "working_days": len(days),
@@ -113,7 +116,14 @@ def test_every_figure_equals_the_spec_definition(
         for who, d, amount, margin, cancelled, cust in orders:
             cost = amount * margin / 100
             customer = custs[cust % len(custs)]
-            o = f.order(people[who], d, amount, cost, customer_=customer["row"], status="cancelled" if cancelled else "open")
+            o = f.order(
+                people[who],
+                d,
+                amount,
+                cost,
+                customer_=customer["row"],
+                status="cancelled" if cancelled else "open",
+            )
             made.append({"consultant": who, "date": d, "amount": amount, "cost": cost, "cancelled": cancelled,
                          "customer": customer["index"], "row": o})  # fmt: skip
         paid = []
