@@ -102,7 +102,13 @@ class ServiceVisit(models.Model):
         related_name="service_visits",
         verbose_name=_("advisor"),
     )
-    amount = models.DecimalField(_("amount (CNY)"), max_digits=10, decimal_places=2, default=Decimal(0))
+    amount = models.DecimalField(
+        _("amount (CNY)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     scope: ClassVar[ScopeRule] = ScopeRule(store="store", owner="vehicle__customer__owner")
