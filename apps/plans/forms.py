@@ -1,4 +1,3 @@
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -100,7 +99,9 @@ class WeightSetForm(forms.Form):
 
 class ActionPlanForm(forms.ModelForm):
     day = forms.DateField(
-        label=_("Period containing"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+        label=_("Period containing"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
     )
 
     class Meta:
@@ -111,6 +112,10 @@ class ActionPlanForm(forms.ModelForm):
             "whom": forms.Textarea(attrs={"rows": 2}),
             "when": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = ActionPlan.Kind.WEEK
 
 
 class CommentForm(forms.Form):

@@ -26,6 +26,8 @@ from .forms import ActionPlanForm, BreakDownForm, CommentForm, ForecastForm, Pla
 from .models import ActionPlan, Forecast, Plan, PlanRevision, PlanStatus, Target, WeightSet
 
 READERS = (Role.MANAGER, Role.FINANCE)
+# What the break-down form offers first: the next finer period, then people.
+NEXT_INTO = {"year": "month", "quarter": "month", "month": "consultant", "week": "consultant"}
 EDITORS = (Role.MANAGER,)
 
 
@@ -131,7 +133,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.can_approve(user)
                 or (plan.status == PlanStatus.SUBMITTED and user.has_role(Role.MANAGER))
             ),
-            "breakdown_form": BreakDownForm(),
+            "breakdown_form": BreakDownForm(
+                initial={"into": NEXT_INTO.get(focus.target.period_kind) if focus else None}
+            ),
             "allocations": plan.expense_allocations.all(),
             "allocated": allocated,
             "today": timezone.localdate(),
