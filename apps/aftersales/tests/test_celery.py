@@ -74,7 +74,7 @@ def _beat(env: dict[str, str], schedule_file: Path) -> subprocess.Popen:
         }}
         app.Beat(schedule={str(schedule_file)!r}, loglevel="WARNING", max_interval=1).run()
     """)
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 (our own script, no outside input)
         [sys.executable, "-c", script],
         cwd=ROOT,
         env=env,
