@@ -35,21 +35,20 @@ class SalesConfig(AppConfig):
             "sales.add_payment",
             "sales.view_allocation",
         )
-        if False:  # NAV-LATER: enabled once the pages exist
-            register(
-                NavItem(
-                    _("Orders"),
-                    "sales:orders",
-                    "receipt",
-                    (Role.MANAGER, Role.CONSULTANT, Role.FINANCE),
-                    order=30,
-                ),
-                NavItem(_("Payments"), "sales:payments", "cash-coin", (Role.MANAGER, Role.FINANCE), order=31),
-                NavItem(
-                    _("Receivables"),
-                    "sales:receivables",
-                    "journal-text",
-                    (Role.MANAGER, Role.FINANCE, Role.CONSULTANT),
-                    order=32,
-                ),
-            )
+        register(
+            NavItem(
+                _("Orders"),
+                "sales:orders",
+                "receipt",
+                (Role.MANAGER, Role.CONSULTANT, Role.FINANCE),
+                order=30,
+            ),
+            NavItem(_("Payments"), "sales:payments", "cash-coin", (Role.MANAGER, Role.FINANCE), order=31),
+            NavItem(
+                _("Receivables"),
+                "sales:receivables",
+                "journal-text",
+                (Role.MANAGER, Role.FINANCE, Role.CONSULTANT),
+                order=32,
+            ),
+        )

@@ -1,0 +1,54 @@
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import Order, OrderStatus, Payment, PaymentMethod, Receivable, Settlement
+
+
+class OrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.ChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
+    settlement = django_filters.ChoiceFilter(choices=Settlement.choices, label=_("Settlement"))
+    order_date__gte = django_filters.DateFilter(field_name="order_date", lookup_expr="gte", label=_("From"))
+    order_date__lte = django_filters.DateFilter(field_name="order_date", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = Order
+        fields = ["status", "settlement"]
+
+    def search(self, qs: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
+        return qs.filter(
+            Q(customer__name__icontains=value) | Q(vin__icontains=value) | Q(customer__mobile=value)
+        )
+
+
+class PaymentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    method = django_filters.ChoiceFilter(choices=PaymentMethod.choices, label=_("Method"))
+    received_on__gte = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("From"))
+    received_on__lte = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = Payment
+        fields = ["method"]
+
+    def search(self, qs: QuerySet[Payment], name: str, value: str) -> QuerySet[Payment]:
+        return qs.filter(Q(customer__name__icontains=value) | Q(customer__mobile=value))
+
+
+class ReceivableFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    bucket = django_filters.ChoiceFilter(
+        choices=[(b, b) for b in selectors.BUCKETS], method="by_bucket", label=_("Aging")
+    )
+
+    class Meta:
+        model = Receivable
+        fields: list[str] = []
+
+    def search(self, qs: QuerySet[Receivable], name: str, value: str) -> QuerySet[Receivable]:
+        return qs.filter(Q(customer__name__icontains=value) | Q(customer__mobile=value))
+
+    def by_bucket(self, qs: QuerySet[Receivable], name: str, value: str) -> QuerySet[Receivable]:
+        return qs.filter(selectors.bucket_q(value))

@@ -1,0 +1,75 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.catalog.models import VehicleModel
+from apps.customers.models import Customer
+
+from .models import PaymentMethod, Settlement
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class OrderForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), label=_("customer"))
+    vehicle_model = forms.ModelChoiceField(
+        queryset=VehicleModel.objects.filter(is_active=True), label=_("vehicle model")
+    )
+    order_date = forms.DateField(label=_("order date"), widget=DATE)
+    amount = forms.DecimalField(label=_("amount (CNY)"), max_digits=12, decimal_places=2)
+    discount = forms.DecimalField(label=_("discount (CNY)"), max_digits=12, decimal_places=2, initial=0)
+    cost = forms.DecimalField(label=_("cost (CNY)"), max_digits=12, decimal_places=2)
+    settlement = forms.ChoiceField(label=_("settlement"), choices=Settlement.choices)
+    instalments = forms.CharField(
+        label=_("instalments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-12-01 50000\n2027-01-01 50000"}),
+        help_text=_("One per line: due date and amount. Empty: the whole amount due on the order date."),
+    )
+    credit_override_reason = forms.CharField(
+        label=_("credit override reason (manager)"), max_length=200, required=False
+    )
+
+    def __init__(self, *args: Any, customers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
+
+    def clean_instalments(self) -> list[dict[str, str]] | None:
+        text = self.cleaned_data.get("instalments") or ""
+        rows = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.replace(",", " ").split()
+            if len(parts) != 2:
+                raise forms.ValidationError(_("Line %(n)d: write a due date and an amount.") % {"n": n})
+            rows.append({"due_date": parts[0], "amount": parts[1]})
+        return rows or None
+
+
+class DeliverForm(forms.Form):
+    delivered_on = forms.DateField(label=_("delivered on"), widget=DATE)
+    vin = forms.CharField(label=_("VIN"), max_length=17, min_length=1)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("cancel reason"), max_length=200)
+
+
+class PaymentForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), label=_("customer"))
+    amount = forms.DecimalField(label=_("amount (CNY)"), max_digits=12, decimal_places=2)
+    received_on = forms.DateField(label=_("received on"), widget=DATE)
+    method = forms.ChoiceField(
+        label=_("method"), choices=PaymentMethod.choices, initial=PaymentMethod.TRANSFER
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, customers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=150)

@@ -1,0 +1,272 @@
+"""Pages: orders, payments and receivables. Thin: scope → form → service → template."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.customers.models import Customer
+from apps.org.listing import list_page
+from apps.org.permissions import role_required
+from apps.org.roles import Role
+from apps.org.scoping import get_visible_or_404, visible
+
+from . import selectors, services
+from .filters import OrderFilter, PaymentFilter, ReceivableFilter
+from .forms import CancelForm, DeliverForm, OrderForm, PaymentForm, ReverseForm
+from .models import Order, Payment, Receivable
+
+ORDER_READERS = (Role.MANAGER, Role.CONSULTANT, Role.FINANCE)
+ORDER_WRITERS = (Role.MANAGER, Role.CONSULTANT)
+MONEY_ROLES = (Role.MANAGER, Role.FINANCE)
+
+
+def _fail(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@role_required(*ORDER_READERS)
+def order_list(request: HttpRequest) -> HttpResponse:
+    return list_page(
+        request,
+        queryset=visible(
+            Order.objects.select_related("customer", "consultant", "vehicle_model"), request.user
+        ),
+        filterset_class=OrderFilter,
+        template="sales/order_list.html",
+        fragment="sales/_order_table.html",
+        export=(
+            "orders",
+            [
+                _("Order"),
+                _("Date"),
+                _("Customer"),
+                _("Consultant"),
+                _("Vehicle model"),
+                _("Amount"),
+                _("Discount"),
+                _("Cost"),
+                _("Gross profit"),
+                _("Settlement"),
+                _("Status"),
+                _("Delivered on"),
+                _("VIN"),
+            ],
+            lambda o: [
+                o.pk,
+                o.order_date,
+                o.customer.name,
+                str(o.consultant),
+                str(o.vehicle_model),
+                o.amount,
+                o.discount,
+                o.cost,
+                o.gross_profit,
+                o.get_settlement_display(),
+                o.get_status_display(),
+                o.delivered_on,
+                o.vin,
+            ],
+        ),
+        extra={"can_create": request.user.has_role(*ORDER_WRITERS)},  # type: ignore[union-attr]
+    )
+
+
+@role_required(*ORDER_WRITERS)
+def order_create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    customers = visible(Customer.objects.order_by("name"), user)
+    initial = {"order_date": timezone.localdate(), "customer": request.GET.get("customer")}
+    form = OrderForm(request.POST or None, customers=customers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = data["customer"]
+        consultant = user if user.role == Role.CONSULTANT else (customer.owner or user)
+        try:
+            order = services.order_create(by=user, store=customer.store, consultant=consultant, **data)
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Order #%(id)s booked.") % {"id": order.pk})
+            return redirect("sales:order_detail", order.pk)
+    return render(request, "sales/order_form.html", {"form": form})
+
+
+@role_required(*ORDER_READERS)
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_visible_or_404(
+        Order.objects.select_related("customer", "consultant", "vehicle_model", "credit_override_by"),
+        request.user,
+        pk=pk,
+    )
+    user: Any = request.user
+    return render(
+        request,
+        "sales/order_detail.html",
+        {
+            "order": order,
+            "receivables": order.receivables.all(),
+            "history": order.history.select_related("history_user").order_by("-history_date")[:10],
+            "can_write": user.has_role(*ORDER_WRITERS) and order.status == "open",
+            "deliver_form": DeliverForm(initial={"delivered_on": timezone.localdate()}),
+            "cancel_form": CancelForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(*ORDER_WRITERS)
+def order_deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_visible_or_404(Order.objects.all(), request.user, pk=pk)
+    form = DeliverForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        services.order_deliver(order=order, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Delivered."))
+    return redirect("sales:order_detail", order.pk)
+
+
+@require_POST
+@role_required(*ORDER_WRITERS)
+def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_visible_or_404(Order.objects.all(), request.user, pk=pk)
+    form = CancelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the order is cancelled."))
+        services.order_cancel(order=order, reason=form.cleaned_data["reason"], by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Order cancelled."))
+    return redirect("sales:order_detail", order.pk)
+
+
+@role_required(*MONEY_ROLES)
+def payment_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = PaymentForm(
+        request.POST or None,
+        customers=visible(Customer.objects.order_by("name"), user),
+        initial={"received_on": timezone.localdate(), "customer": request.GET.get("customer")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = services.payment_record(recorded_by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Payment #%(id)s recorded.") % {"id": payment.pk})
+            return redirect("sales:payments")
+    return list_page(
+        request,
+        queryset=visible(
+            Payment.objects.select_related("customer", "recorded_by", "reversal").prefetch_related(
+                "allocations"
+            ),
+            user,
+        ),
+        filterset_class=PaymentFilter,
+        template="sales/payment_list.html",
+        fragment="sales/_payment_table.html",
+        export=(
+            "payments",
+            [
+                _("Payment"),
+                _("Received on"),
+                _("Customer"),
+                _("Amount"),
+                _("Method"),
+                _("Reverses"),
+                _("Note"),
+            ],
+            lambda p: [
+                p.pk,
+                p.received_on,
+                p.customer.name,
+                p.amount,
+                p.get_method_display(),
+                p.reverses_id,
+                p.note,
+            ],
+        ),
+        extra={"form": form, "reverse_form": ReverseForm()},
+    )
+
+
+@require_POST
+@role_required(*MONEY_ROLES)
+def payment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = get_visible_or_404(Payment.objects.all(), request.user, pk=pk)
+    form = ReverseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the payment is reversed."))
+        services.payment_reverse(payment=payment, reason=form.cleaned_data["reason"], by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Payment #%(id)s reversed.") % {"id": payment.pk})
+    return redirect("sales:payments")
+
+
+@role_required(*MONEY_ROLES, Role.CONSULTANT)
+def receivables(request: HttpRequest) -> HttpResponse:
+    scoped = visible(Receivable.objects.all(), request.user)
+    open_ = scoped.filter(cancelled=False, paid__lt=F("amount"))
+    return list_page(
+        request,
+        queryset=open_.select_related("customer", "responsible", "order").order_by("due_date", "pk"),
+        filterset_class=ReceivableFilter,
+        template="sales/receivables.html",
+        fragment="sales/_receivable_table.html",
+        export=(
+            "receivables",
+            [
+                _("Receivable"),
+                _("Order"),
+                _("Customer"),
+                _("Responsible"),
+                _("Due date"),
+                _("Amount"),
+                _("Paid"),
+                _("Balance"),
+                _("Days overdue"),
+                _("Aging"),
+            ],
+            lambda r: [
+                r.pk,
+                r.order_id,
+                r.customer.name,
+                str(r.responsible),
+                r.due_date,
+                r.amount,
+                r.paid,
+                r.balance,
+                selectors.days_overdue(r),
+                selectors.bucket_of(selectors.days_overdue(r)),
+            ],
+        ),
+        extra={
+            "totals": selectors.aging(scoped),
+            "by_consultant": selectors.aging(
+                scoped, "responsible__id,responsible__name,responsible__username"
+            ),
+            "by_customer": selectors.aging(scoped, "customer__id,customer__name")[:20],
+            "buckets": selectors.BUCKETS,
+        },
+    )
