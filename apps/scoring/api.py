@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -99,7 +100,9 @@ class ScorecardViewSet(viewsets.ViewSet):
             try:
                 consultants = consultants.filter(pk=int(consultant_id))
             except (TypeError, ValueError) as exc:
-                raise ValidationError({"consultant": ["Give a consultant's id (a whole number)."]}) from exc
+                raise ValidationError(
+                    {"consultant": [_("Give a consultant's id (a whole number).")]}
+                ) from exc
             if not consultants.exists():
                 raise Http404
         ids = set(consultants.values_list("pk", flat=True))
@@ -114,7 +117,7 @@ class ScorecardViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         cards = self._cards(request, request.query_params.get("consultant"))
         paginator = self.paginator
-        page = paginator.paginate_queryset(cards, request, view=self)  # type: ignore[arg-type]
+        page = paginator.paginate_queryset(cards, request, view=self)
         return paginator.get_paginated_response(ScorecardSerializer(page, many=True).data)
 
     @extend_schema(parameters=PARAMS[1:], responses=ScorecardSerializer)
@@ -129,6 +132,6 @@ class ScorecardViewSet(viewsets.ViewSet):
         if not hasattr(self, "_paginator"):
             from rest_framework.settings import api_settings
 
-            cls = api_settings.DEFAULT_PAGINATION_CLASS
+            cls: Any = api_settings.DEFAULT_PAGINATION_CLASS
             self._paginator = cls() if cls else None
         return self._paginator

@@ -7,15 +7,15 @@ API), count (integer), ratio (a number or null where the denominator is zero).
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class Measure:
     name: str
-    label: str | Promise
+    label: Any  # a lazy translation
     kind: str  # money | count | ratio
     better: str = "higher"
     target: str | None = None

@@ -7,7 +7,7 @@ on what the manager saw when he closed it.
 """
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -54,7 +54,7 @@ class ScorecardTemplate(models.Model):
         return str(self.store)
 
 
-def _score_field(label: str) -> models.PositiveSmallIntegerField:
+def _score_field(label: Any) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(label, validators=[MinValueValidator(1), MaxValueValidator(5)])
 
 

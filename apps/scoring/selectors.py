@@ -116,14 +116,14 @@ def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[in
         not_cancelled(Order.objects.filter(consultant_id__in=consultant_ids, order_date__range=(start, end)))
         .annotate(m=TruncMonth("order_date"))
         .values("consultant_id", "m")
-        .annotate(revenue=Sum("amount"), units=Count("pk"), gross_profit=Sum(F("amount") - F("cost")))
+        .annotate(revenue=Sum("amount"), units=Count("pk"), gp=Sum(F("amount") - F("cost")))
         .order_by()
     )
     for row in orders:
         bucket = raw[row["consultant_id"], _month(row["m"])]
         bucket["revenue"] += row["revenue"]
         bucket["units"] += row["units"]
-        bucket["gross_profit"] += row["gross_profit"]
+        bucket["gross_profit"] += row["gp"]
 
     # Collections: allocations of payments received in the period to receivables the
     # consultant is responsible for; a reversal's negative allocations net out.
@@ -385,8 +385,7 @@ def _score_cards(cards: list[Card], templates: dict[int, dict[str, Any]]) -> Non
         cap = Decimal(template["cap"]) / 100
         peers: dict[str, Decimal | None] = {}
         for name in template["weights"]:
-            values = [c.figures.get(name) for c in group] if name != "rating" else []
-            values = [Decimal(v) for v in values if v is not None]
+            values = [Decimal(c.figures[name]) for c in group if c.figures.get(name) is not None]
             peers[name] = (sum(values, ZERO) / len(values)) if values else None
         for card in group:
             total = weight_sum = ZERO

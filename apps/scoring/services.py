@@ -113,18 +113,15 @@ def period_close(*, store: Store, period: str, closed_by: User, today: date | No
     Store.objects.select_for_update().filter(pk=store.pk).first()
     _check_open(store, p)
     cards = selectors.scorecards(stores=[store], periods=[p])
+    template = selectors.templates_for([store.pk])[store.pk]
     snapshot = {
         "period": p.key,
-        "template": selectors.templates_for([store.pk])[store.pk] | {"standards": {}},
+        "template": {"weights": template["weights"], "cap": template["cap"]},
         "consultants": {
             str(card.consultant_id): selectors.freeze(card)
             for card in cards.values()
             if card.store_id == store.pk
         },
-    }
-    snapshot["template"] = {
-        "weights": snapshot["template"]["weights"],
-        "cap": snapshot["template"]["cap"],
     }
     try:
         with transaction.atomic():

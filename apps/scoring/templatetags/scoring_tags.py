@@ -30,6 +30,11 @@ def figure(value: Any, measure: Any) -> str:
 
 
 @register.filter
+def measure_label(name: str) -> Any:
+    return SCOREABLE[name].label if name in SCOREABLE else name
+
+
+@register.filter
 def percent(value: Any) -> str:
     return DASH if value is None else f"{floatformat(Decimal(value) * 100, 1)}%"
 

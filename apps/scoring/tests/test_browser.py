@@ -29,8 +29,8 @@ def test_a_manager_rates_a_consultant_closes_the_month_and_exports_it(
     assert "188,000.00" in page.inner_text("[data-testid=ranking]")
 
     page.click(f"[data-testid=rate-{consultant.pk}]")
-    for name, value in (("cooperation", 5), ("enthusiasm", 4), ("loyalty", 4), ("compliance", 3), ("planning", 5),
-                        ("progress", 4)):  # fmt: skip
+    scores = {"cooperation": 5, "enthusiasm": 4, "loyalty": 4, "compliance": 3, "planning": 5, "progress": 4}
+    for name, value in scores.items():
         page.check(f"input[name={name}][value='{value}']")
     page.fill("textarea[name=comment]", "本月表现稳定")
     page.click("[data-testid=rating-form] button[type=submit]")
