@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,15 +13,18 @@ from apps.customers.models import Customer, Opportunity
 from apps.org.api_base import ScopedViewSet
 from apps.org.models import User
 from apps.org.roles import Role
-from apps.org.scoping import get_visible_or_404, visible
+from apps.org.scoping import visible
 from apps.sales.models import Order
 
 from . import selectors, services
 from .filters import DailyReportFilter, MarketReportFilter, VisitFilter
-from .models import DailyReport, Escalation, MarketReport, Visit
+from .models import DailyReport, MarketReport, Visit
 
-READERS = (Role.MANAGER, Role.CONSULTANT)
-WRITERS = (Role.CONSULTANT, Role.MANAGER)  # managers only comment; the views check per action
+READERS: tuple[str, ...] = (Role.MANAGER, Role.CONSULTANT)
+WRITERS: tuple[str, ...] = (
+    Role.CONSULTANT,
+    Role.MANAGER,
+)  # managers only comment; the views check per action
 
 
 def _user(serializer: serializers.Serializer) -> User:
@@ -39,7 +42,7 @@ class _Scoped(serializers.ModelSerializer):
         user = getattr(request, "user", None)
         for name, model in self.scoped_fields.items():
             if name in fields and user is not None:
-                fields[name].queryset = visible(model.objects.all(), user)
+                fields[name].queryset = visible(model.objects.all(), user)  # type: ignore[attr-defined]
         return fields
 
     def _consultant(self, attrs: dict[str, Any]) -> User:
@@ -130,7 +133,9 @@ class DailyReportSerializer(_Scoped):
         read_only_fields = ["store", "on_time", "manager_comment", "commented_at", "comment_read_at"]
         validators: list[Any] = []
 
-    def _save(self, consultant: User, day: Any, validated: dict[str, Any], instance: Any = None) -> DailyReport:
+    def _save(
+        self, consultant: User, day: Any, validated: dict[str, Any], instance: Any = None
+    ) -> DailyReport:
         # Writing any submitted_at submits the report; the server's clock stamps it.
         submit = bool(validated.pop("submitted_at", None))
         current = {
@@ -286,10 +291,3 @@ class MarketReportViewSet(_ConsultantWrites):
         if instance.consultant_id != self.request.user.pk and not self.request.user.is_admin:  # type: ignore[union-attr]
             raise PermissionDenied
         instance.delete()
-
-
-def escalation_for(user: User, pk: int) -> Escalation:
-    return get_visible_or_404(Escalation.objects.all(), user, pk=pk)
-
-
-__all__ = ["DailyReportViewSet", "MarketReportViewSet", "VisitViewSet", "status"]

@@ -13,7 +13,12 @@ class ActivitiesConfig(AppConfig):
 
         grant(Role.ADMIN, "activities.*")
         for model in ("visit", "dailyreport", "routeplan", "plannedvisit", "monthlysummary", "marketreport"):
-            grant(Role.CONSULTANT, f"activities.add_{model}", f"activities.change_{model}", f"activities.view_{model}")
+            grant(
+                Role.CONSULTANT,
+                f"activities.add_{model}",
+                f"activities.change_{model}",
+                f"activities.view_{model}",
+            )
         grant(Role.CONSULTANT, "activities.view_escalation")
         for model in ("visit", "dailyreport", "routeplan", "plannedvisit", "monthlysummary", "marketreport"):
             grant(Role.MANAGER, f"activities.view_{model}")
@@ -36,6 +41,8 @@ class ActivitiesConfig(AppConfig):
             NavItem(_("Daily reports"), "activities:report_list", "journal-text", (M,), order=12),
             NavItem(_("Route plan"), "activities:route_plan", "signpost-split", (C, M), order=13),
             NavItem(_("Monthly summary"), "activities:summaries", "calendar-month", (C, M), order=14),
-            NavItem(_("Market info"), "activities:market_feed", "binoculars", (C, M, Role.MARKETING), order=15),
+            NavItem(
+                _("Market info"), "activities:market_feed", "binoculars", (C, M, Role.MARKETING), order=15
+            ),
             NavItem(_("Escalations"), "activities:escalations", "megaphone", (C, M), order=16),
         )

@@ -31,8 +31,23 @@ from .services import _store_manager, settings_for, week_start_of
 
 DAYS = 91
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-CHANNELS = [("showroom", 40), ("phone", 25), ("wechat", 12), ("outside", 10), ("test_drive", 10), ("event", 3)]
-PURPOSES = ["介绍新车型", "邀约试驾", "报价跟进", "金融方案讲解", "二手车置换评估", "交车前回访", "老客户转介绍"]
+CHANNELS = [
+    ("showroom", 40),
+    ("phone", 25),
+    ("wechat", 12),
+    ("outside", 10),
+    ("test_drive", 10),
+    ("event", 3),
+]
+PURPOSES = [
+    "介绍新车型",
+    "邀约试驾",
+    "报价跟进",
+    "金融方案讲解",
+    "二手车置换评估",
+    "交车前回访",
+    "老客户转介绍",
+]
 RESULTS = [
     "客户对油耗比较关心，已发对比资料",
     "试驾感受不错，周末带家人再来",
@@ -165,7 +180,9 @@ def _seed_consultant(
                     result=rng.choice(RESULTS),
                     next_step=rng.choice(NEXT_STEPS),
                     next_follow_up=day + timedelta(days=rng.randint(1, 10)),
-                    expense=Decimal(rng.choice([0, 0, 0, 15, 30, 58])) if channel in ("outside", "event") else Decimal(0),
+                    expense=Decimal(rng.choice([0, 0, 0, 15, 30, 58]))
+                    if channel in ("outside", "event")
+                    else Decimal(0),
                     entered_at=entered,
                     late=late,
                 )
@@ -238,7 +255,12 @@ def _route_plans(
     monday = week_start_of(start)
     stops = []
     while monday <= today:
-        plan = RoutePlan.objects.create(store=store, consultant=consultant, week_start=monday, created_at=_aware(monday - timedelta(days=1), 20, 0))
+        plan = RoutePlan.objects.create(
+            store=store,
+            consultant=consultant,
+            week_start=monday,
+            created_at=_aware(monday - timedelta(days=1), 20, 0),
+        )
         seen = set()
         for offset in range(6):
             day = monday + timedelta(days=offset)
@@ -249,7 +271,9 @@ def _route_plans(
                 if (day, customer.pk) in seen:
                     continue
                 seen.add((day, customer.pk))
-                stops.append(PlannedVisit(plan=plan, date=day, customer=customer, purpose=rng.choice(PURPOSES)))
+                stops.append(
+                    PlannedVisit(plan=plan, date=day, customer=customer, purpose=rng.choice(PURPOSES))
+                )
         monday += timedelta(days=7)
     PlannedVisit.objects.bulk_create(stops)
 
@@ -299,12 +323,16 @@ def _market(rng: Random, store: Store, consultant: User, start: date, today: dat
 
 
 def _touch_customers(consultant: User, customers: list[Customer]) -> None:
-    last = {}
-    for v in Visit.objects.filter(consultant=consultant).order_by("started_at").only(
-        "customer_id", "ended_at", "next_follow_up"
+    last: dict[int, Visit] = {}
+    for v in (
+        Visit.objects.filter(consultant=consultant)
+        .order_by("started_at")
+        .only("customer_id", "ended_at", "next_follow_up")
     ):
         last[v.customer_id] = v
     for customer in customers:
-        v = last.get(customer.pk)
-        if v and (customer.last_contact_at is None or customer.last_contact_at < v.ended_at):
-            customer_touch(customer=customer, at=v.ended_at, next_follow_up=v.next_follow_up)
+        seen = last.get(customer.pk)
+        if seen is not None and (
+            customer.last_contact_at is None or customer.last_contact_at < seen.ended_at
+        ):
+            customer_touch(customer=customer, at=seen.ended_at, next_follow_up=seen.next_follow_up)

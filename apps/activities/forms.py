@@ -44,9 +44,7 @@ class VisitForm(forms.Form):
         label=_("End"), input_formats=[LOCAL_INPUT, "%Y-%m-%d %H:%M"], widget=LocalDateTimeInput()
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
-    result = forms.CharField(
-        label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    result = forms.CharField(label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     next_step = forms.CharField(label=_("Next step"), max_length=200, required=False)
     next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DateInput())
     expense = forms.DecimalField(
@@ -72,7 +70,7 @@ class VisitForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.editing:
             return data
         has_new = data.get("new_name") or data.get("new_mobile")
@@ -148,12 +146,12 @@ class PlannedVisitForm(forms.Form):
 
 class MonthlySummaryForm(forms.Form):
     month = forms.DateField(
-        label=_("Month"), input_formats=["%Y-%m", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+        label=_("Month"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
     summary = forms.CharField(label=_("Work summary"), widget=forms.Textarea(attrs={"rows": 5}))
-    key_points = forms.CharField(
-        label=_("Next month's key points"), widget=forms.Textarea(attrs={"rows": 4})
-    )
+    key_points = forms.CharField(label=_("Next month's key points"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class MarketReportForm(forms.ModelForm):

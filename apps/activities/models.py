@@ -30,9 +30,7 @@ class ActivitySettings(models.Model):
         _("a visit is late when entered more than (days) after it happened"), default=2
     )
     report_cutoff = models.TimeField(_("daily report cut-off"), default=time(21, 0))
-    lock_days = models.PositiveSmallIntegerField(
-        _("consultants may change a visit for (days)"), default=7
-    )
+    lock_days = models.PositiveSmallIntegerField(_("consultants may change a visit for (days)"), default=7)
 
     scope: ClassVar[ScopeRule] = ScopeRule(store="store")
 

@@ -35,7 +35,7 @@ from .models import DailyReport, Escalation, MarketReport, PlannedVisit, RoutePl
 from .services import report_deadline, settings_for, week_start_of
 
 ZERO = Decimal(0)
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _scalar(qs: QuerySet[Any], group: str, agg: Any, output: Any) -> Any:
@@ -81,7 +81,9 @@ def day_figures(consultant: User, day: date) -> DayFigures:
         .order_by("started_at")
     )
     orders = list(
-        _orders_live().filter(consultant=consultant, order_date=day).select_related("customer", "vehicle_model")
+        _orders_live()
+        .filter(consultant=consultant, order_date=day)
+        .select_related("customer", "vehicle_model")
     )
     total = Payment.objects.filter(customer__owner=consultant, received_on=day).aggregate(
         t=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY)
@@ -127,7 +129,7 @@ def team_view(user: User, today: date | None = None) -> dict[str, Any]:
     ).exclude(status=Status.LOST)
     month_ago = today - timedelta(days=30)
     v_30 = visits.filter(started_at__date__gt=month_ago, started_at__date__lte=today)
-    rows = list(
+    rows: list[Any] = list(
         consultants_of(user)
         .select_related("team")
         .annotate(
@@ -212,7 +214,7 @@ def route_plan_stops(plan: RoutePlan) -> QuerySet[PlannedVisit]:
 def adherence(stops: list[PlannedVisit]) -> float | None:
     if not stops:
         return None
-    return sum(1 for s in stops if s.done) / len(stops)  # type: ignore[attr-defined]
+    return sum(1 for s in stops if getattr(s, "done", False)) / len(stops)
 
 
 def with_adherence(qs: QuerySet[RoutePlan]) -> QuerySet[RoutePlan]:
@@ -229,7 +231,7 @@ def with_adherence(qs: QuerySet[RoutePlan]) -> QuerySet[RoutePlan]:
     )
 
 
-def price_comparison(qs: QuerySet[MarketReport]) -> QuerySet[MarketReport]:
+def price_comparison(qs: QuerySet[MarketReport]) -> QuerySet[Any, dict[str, Any]]:
     """Per competitor model: number of reports, retail and transaction prices, discount."""
     return (
         qs.values("competitor_brand", "competitor_model")
@@ -249,7 +251,7 @@ def price_comparison(qs: QuerySet[MarketReport]) -> QuerySet[MarketReport]:
 def escalation_stats(user: User) -> dict[str, Any]:
     qs = visible(Escalation.objects.all(), user)
     answered = list(qs.filter(answered_at__isnull=False).values_list("raised_at", "answered_at"))
-    hours = [(b - a).total_seconds() / 3600 for a, b in answered]
+    hours = [(b - a).total_seconds() / 3600 for a, b in answered if a and b]
     return {
         "open": qs.filter(answered_at__isnull=True).count(),
         "answered": len(hours),
@@ -258,9 +260,11 @@ def escalation_stats(user: User) -> dict[str, Any]:
 
 
 def unread_comments(user: User) -> int:
-    return DailyReport.objects.filter(consultant=user, commented_at__isnull=False).filter(
-        Q(comment_read_at__isnull=True) | Q(comment_read_at__lt=F("commented_at"))
-    ).count()
+    return (
+        DailyReport.objects.filter(consultant=user, commented_at__isnull=False)
+        .filter(Q(comment_read_at__isnull=True) | Q(comment_read_at__lt=F("commented_at")))
+        .count()
+    )
 
 
 __all__ = [

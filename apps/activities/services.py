@@ -279,9 +279,7 @@ def report_deadline(store_id: int, day: date) -> datetime:
 
 
 def _store_manager(store_id: int) -> User | None:
-    return (
-        User.objects.filter(role=Role.MANAGER, is_active=True, stores=store_id).order_by("pk").first()
-    )
+    return User.objects.filter(role=Role.MANAGER, is_active=True, stores=store_id).order_by("pk").first()
 
 
 @transaction.atomic
@@ -303,9 +301,7 @@ def daily_report_save(
     _check_consultant(consultant)
     if date > _local(now):
         raise ValidationError({"date": _("A report cannot be written for a day that has not come.")})
-    report = (
-        DailyReport.objects.select_for_update().filter(consultant=consultant, date=date).first()
-    )
+    report = DailyReport.objects.select_for_update().filter(consultant=consultant, date=date).first()
     if report is None:
         report = DailyReport(
             consultant=consultant, date=date, store=store or default_store(consultant), created_at=now
@@ -399,9 +395,7 @@ def week_start_of(day: date) -> date:
 
 
 @transaction.atomic
-def route_plan_get_or_create(
-    *, consultant: User, week_start: date, store: Store | None = None
-) -> RoutePlan:
+def route_plan_get_or_create(*, consultant: User, week_start: date, store: Store | None = None) -> RoutePlan:
     _check_consultant(consultant)
     monday = week_start_of(week_start)
     plan = RoutePlan.objects.filter(consultant=consultant, week_start=monday).first()

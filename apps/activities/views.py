@@ -1,7 +1,7 @@
 """Pages for rep activity. Thin: scope → form/filter → service/selector → template."""
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from apps.customers.models import Customer, Opportunity, Status
 from apps.org.listing import list_page
+from apps.org.models import User
 from apps.org.permissions import role_required
 from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, visible
@@ -34,6 +35,11 @@ from .models import DailyReport, Escalation, MarketReport, MonthlySummary, Plann
 
 C = Role.CONSULTANT
 M = Role.MANAGER
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (role_required has made sure there is one)."""
+    return cast(User, request.user)
 
 
 def _errors_to_form(form: Any, exc: ValidationError) -> None:
@@ -57,14 +63,27 @@ def _day(value: str | None, default: date) -> date:
 def visit_list(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
-        queryset=visible(Visit.objects.select_related("customer", "consultant"), request.user),
+        queryset=visible(Visit.objects.select_related("customer", "consultant"), _me(request)),
         filterset_class=VisitFilter,
         template="activities/visit_list.html",
         fragment="activities/_visit_table.html",
         export=(
             "visits",
-            [_("Start"), _("End"), _("Minutes"), _("Consultant"), _("Customer"), _("Channel"), _("Purpose"),
-             _("Result"), _("Next step"), _("Next follow-up"), _("Expense"), _("Entered"), _("Late")],
+            [
+                _("Start"),
+                _("End"),
+                _("Minutes"),
+                _("Consultant"),
+                _("Customer"),
+                _("Channel"),
+                _("Purpose"),
+                _("Result"),
+                _("Next step"),
+                _("Next follow-up"),
+                _("Expense"),
+                _("Entered"),
+                _("Late"),
+            ],
             lambda v: [
                 timezone.localtime(v.started_at).strftime("%Y-%m-%d %H:%M"),
                 timezone.localtime(v.ended_at).strftime("%Y-%m-%d %H:%M"),
@@ -81,7 +100,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
                 _("yes") if v.late else _("no"),
             ],
         ),
-        extra={"is_consultant": request.user.role == C},  # type: ignore[union-attr]
+        extra={"is_consultant": _me(request).role == C},
     )
 
 
@@ -102,10 +121,10 @@ def _recent_customers(user: Any) -> list[Customer]:
 
 @role_required(C)
 def visit_new(request: HttpRequest) -> HttpResponse:
-    form = VisitForm(request.POST or None, user=request.user)
+    form = VisitForm(request.POST or None, user=_me(request))
     if request.method == "POST" and form.is_valid():
         try:
-            visit = services.visit_log(consultant=request.user, **form.service_kwargs())  # type: ignore[arg-type]
+            visit = services.visit_log(consultant=_me(request), **form.service_kwargs())
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -125,9 +144,9 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 @role_required(C, M)
 def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visible_or_404(
-        Visit.objects.select_related("customer", "consultant", "opportunity"), request.user, pk=pk
+        Visit.objects.select_related("customer", "consultant", "opportunity"), _me(request), pk=pk
     )
-    can_edit = request.user.pk == visit.consultant_id and not services.visit_locked(visit)
+    can_edit = _me(request).pk == visit.consultant_id and not services.visit_locked(visit)
     initial = {
         "customer": visit.customer,
         "channel": visit.channel,
@@ -140,19 +159,19 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "expense": visit.expense,
         "opportunity": visit.opportunity,
     }
-    form = VisitForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    form = VisitForm(request.POST or None, user=_me(request), editing=True, initial=initial)
     if request.method == "POST":
         if not can_edit:
             form.add_error(None, _("This visit cannot be changed any more."))
         elif form.is_valid():
             try:
-                services.visit_update(visit=visit, by=request.user, **form.service_kwargs())  # type: ignore[arg-type]
+                services.visit_update(visit=visit, by=_me(request), **form.service_kwargs())
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
                 messages.success(request, _("Visit saved."))
                 return redirect("activities:visit_list")
-    history = visit.history.select_related("history_user").order_by("-history_date")[:20]  # type: ignore[attr-defined]
+    history = visit.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
         request,
         "activities/visit_edit.html",
@@ -166,14 +185,14 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         found = list(
-            visible(Customer.objects.all(), request.user)
-            .filter(Q(owner=request.user) | Q(owner__isnull=True))
+            visible(Customer.objects.all(), _me(request))
+            .filter(Q(owner=_me(request)) | Q(owner__isnull=True))
             .filter(Q(name__icontains=q) | Q(mobile__contains=q))
             .exclude(status=Status.LOST)
             .order_by("name")[:8]
         )
     else:
-        found = _recent_customers(request.user)
+        found = _recent_customers(_me(request))
     return render(request, "activities/_customer_choices.html", {"customers": found, "q": q})
 
 
@@ -181,11 +200,11 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 def customer_opportunities(request: HttpRequest) -> HttpResponse:
     """htmx: the chosen customer's open opportunities, for the stage a visit moves."""
     opps = list(
-        visible(Opportunity.objects.select_related("vehicle_model"), request.user)
+        visible(Opportunity.objects.select_related("vehicle_model"), _me(request))
         .filter(customer_id=request.GET.get("customer") or 0)
         .exclude(stage__in=["delivered", "lost"])
     )
-    form = VisitForm(user=request.user)
+    form = VisitForm(user=_me(request))
     return render(request, "activities/_opportunity_fields.html", {"opportunities": opps, "form": form})
 
 
@@ -197,12 +216,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
         queryset=selectors.with_day_figures(
-            visible(DailyReport.objects.select_related("consultant"), request.user)
+            visible(DailyReport.objects.select_related("consultant"), _me(request))
         ),
         filterset_class=DailyReportFilter,
         template="activities/report_list.html",
         fragment="activities/_report_table.html",
-        extra={"is_consultant": request.user.role == C},  # type: ignore[union-attr]
+        extra={"is_consultant": _me(request).role == C},
     )
 
 
@@ -213,16 +232,14 @@ def report_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
     on = _day(day, today)
     if on > today:
         raise Http404
-    report = DailyReport.objects.filter(consultant=request.user, date=on).first()
-    initial = (
-        {f: getattr(report, f) for f in ("problems", "help_needed", "market_notes")} if report else {}
-    )
+    report = DailyReport.objects.filter(consultant=_me(request), date=on).first()
+    initial = {f: getattr(report, f) for f in ("problems", "help_needed", "market_notes")} if report else {}
     form = DailyReportForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         try:
             report = services.daily_report_save(
-                consultant=request.user,  # type: ignore[arg-type]
+                consultant=_me(request),
                 date=on,
                 submit=submit,
                 **form.cleaned_data,
@@ -233,14 +250,16 @@ def report_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
             if submit:
                 messages.success(
                     request,
-                    _("Report submitted on time.") if report.on_time else _("Report submitted after the cut-off."),
+                    _("Report submitted on time.")
+                    if report.on_time
+                    else _("Report submitted after the cut-off."),
                 )
             else:
                 messages.success(request, _("Draft saved."))
             return redirect("activities:report_day", day=on.isoformat())
     unread = bool(report and report.comment_unread)
     if report is not None:
-        services.daily_report_mark_read(report=report, by=request.user)  # type: ignore[arg-type]
+        services.daily_report_mark_read(report=report, by=_me(request))
     return render(
         request,
         "activities/report_day.html",
@@ -248,8 +267,8 @@ def report_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
             "form": form,
             "report": report,
             "day": on,
-            "figures": selectors.day_figures(request.user, on),  # type: ignore[arg-type]
-            "deadline": services.report_deadline(services.default_store(request.user).pk, on),  # type: ignore[arg-type]
+            "figures": selectors.day_figures(_me(request), on),
+            "deadline": services.report_deadline(services.default_store(_me(request)).pk, on),
             "unread": unread,
             "previous": on - timedelta(days=1),
             "next": on + timedelta(days=1) if on < today else None,
@@ -259,14 +278,18 @@ def report_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
 
 @role_required(C, M)
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_visible_or_404(DailyReport.objects.select_related("consultant", "commented_by"), request.user, pk=pk)
-    if request.user.pk == report.consultant_id:
+    report = get_visible_or_404(
+        DailyReport.objects.select_related("consultant", "commented_by"), _me(request), pk=pk
+    )
+    if _me(request).pk == report.consultant_id:
         return redirect("activities:report_day", day=report.date.isoformat())
     form = CommentForm(request.POST or None, initial={"comment": report.manager_comment})
-    is_manager = request.user.has_role(M)  # type: ignore[union-attr]
+    is_manager = _me(request).has_role(M)
     if request.method == "POST" and is_manager and form.is_valid():
         try:
-            services.daily_report_comment(report=report, by=request.user, comment=form.cleaned_data["comment"])  # type: ignore[arg-type]
+            services.daily_report_comment(
+                report=report, by=_me(request), comment=form.cleaned_data["comment"]
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -289,7 +312,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(M)
 def team(request: HttpRequest) -> HttpResponse:
-    return render(request, "activities/team.html", selectors.team_view(request.user))  # type: ignore[arg-type]
+    return render(request, "activities/team.html", selectors.team_view(_me(request)))
 
 
 # ---------------------------------------------------------------- route plans
@@ -299,39 +322,55 @@ def team(request: HttpRequest) -> HttpResponse:
 def route_plan(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     monday = services.week_start_of(_day(request.GET.get("week"), today))
-    context: dict[str, Any] = {"monday": monday, "prev": monday - timedelta(days=7), "next": monday + timedelta(days=7)}
-    if request.user.role != C:
+    context: dict[str, Any] = {
+        "monday": monday,
+        "prev": monday - timedelta(days=7),
+        "next": monday + timedelta(days=7),
+    }
+    if _me(request).role != C:
         plans = selectors.with_adherence(
-            visible(RoutePlan.objects.select_related("consultant"), request.user).filter(week_start=monday)
+            visible(RoutePlan.objects.select_related("consultant"), _me(request)).filter(week_start=monday)
         )
         context["plans"] = plans
         return render(request, "activities/route_team.html", context)
-    form = PlannedVisitForm(request.POST or None, user=request.user, initial={"date": max(today, monday)})
+    form = PlannedVisitForm(request.POST or None, user=_me(request), initial={"date": max(today, monday)})
     if request.method == "POST" and form.is_valid():
-        plan = services.route_plan_get_or_create(consultant=request.user, week_start=monday)  # type: ignore[arg-type]
+        plan = services.route_plan_get_or_create(consultant=_me(request), week_start=monday)
         try:
-            services.planned_visit_add(plan=plan, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.planned_visit_add(plan=plan, by=_me(request), **form.cleaned_data)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
             return redirect(f"{request.path}?week={monday.isoformat()}")
-    plan = RoutePlan.objects.filter(consultant=request.user, week_start=monday).first()
-    stops = list(selectors.route_plan_stops(plan)) if plan else []
+    current = RoutePlan.objects.filter(consultant=_me(request), week_start=monday).first()
+    stops = list(selectors.route_plan_stops(current)) if current else []
     days = [
-        {"date": monday + timedelta(days=i), "stops": [s for s in stops if s.date == monday + timedelta(days=i)]}
+        {
+            "date": monday + timedelta(days=i),
+            "stops": [s for s in stops if s.date == monday + timedelta(days=i)],
+        }
         for i in range(7)
     ]
-    context.update({"form": form, "plan": plan, "days": days, "adherence": selectors.adherence(stops),
-                    "done": sum(1 for s in stops if s.done), "planned": len(stops), "today": today})  # type: ignore[attr-defined]
+    context.update(
+        {
+            "form": form,
+            "plan": current,
+            "days": days,
+            "adherence": selectors.adherence(stops),
+            "done": sum(1 for s in stops if getattr(s, "done", False)),
+            "planned": len(stops),
+            "today": today,
+        }
+    )
     return render(request, "activities/route_plan.html", context)
 
 
 @require_POST
 @role_required(C)
 def route_stop_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    stop = get_visible_or_404(PlannedVisit.objects.select_related("plan"), request.user, pk=pk)
+    stop = get_visible_or_404(PlannedVisit.objects.select_related("plan"), _me(request), pk=pk)
     try:
-        services.planned_visit_remove(stop=stop, by=request.user)  # type: ignore[arg-type]
+        services.planned_visit_remove(stop=stop, by=_me(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(f"/activities/routes/?week={stop.plan.week_start.isoformat()}")
@@ -343,18 +382,20 @@ def route_stop_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(C, M)
 def summaries(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    qs = visible(MonthlySummary.objects.select_related("consultant"), request.user)
+    qs = visible(MonthlySummary.objects.select_related("consultant"), _me(request))
     form = None
-    if request.user.role == C:
-        month = _day(request.GET.get("month", "") + "-01" if request.GET.get("month") else None, today.replace(day=1))
-        current = qs.filter(consultant=request.user, month=month).first()
-        initial = {"month": month}
+    if _me(request).role == C:
+        month = _day(
+            request.GET.get("month", "") + "-01" if request.GET.get("month") else None, today.replace(day=1)
+        )
+        current = qs.filter(consultant=_me(request), month=month).first()
+        initial: dict[str, Any] = {"month": month}
         if current:
             initial.update(summary=current.summary, key_points=current.key_points)
         form = MonthlySummaryForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                services.monthly_summary_save(consultant=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                services.monthly_summary_save(consultant=_me(request), **form.cleaned_data)
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
@@ -372,31 +413,52 @@ MARKET_READERS = (C, M, Role.MARKETING)
 def market_feed(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
-        queryset=visible(MarketReport.objects.select_related("consultant"), request.user),
+        queryset=visible(MarketReport.objects.select_related("consultant"), _me(request)),
         filterset_class=MarketReportFilter,
         template="activities/market_feed.html",
         fragment="activities/_market_table.html",
         export=(
             "market-reports",
-            [_("Date"), _("Consultant"), _("Brand"), _("Model"), _("Retail price"), _("Transaction price"),
-             _("Discount"), _("Quality feedback"), _("Trend"), _("Customer needs"), _("Dealer requirements"), _("Tags")],
+            [
+                _("Date"),
+                _("Consultant"),
+                _("Brand"),
+                _("Model"),
+                _("Retail price"),
+                _("Transaction price"),
+                _("Discount"),
+                _("Quality feedback"),
+                _("Trend"),
+                _("Customer needs"),
+                _("Dealer requirements"),
+                _("Tags"),
+            ],
             lambda r: [
-                r.date, str(r.consultant), r.competitor_brand, r.competitor_model, r.retail_price,
-                r.transaction_price, r.discount, r.quality_feedback, r.trend, r.customer_needs,
-                r.dealer_requirements, " ".join(r.tag_list),
+                r.date,
+                str(r.consultant),
+                r.competitor_brand,
+                r.competitor_model,
+                r.retail_price,
+                r.transaction_price,
+                r.discount,
+                r.quality_feedback,
+                r.trend,
+                r.customer_needs,
+                r.dealer_requirements,
+                " ".join(r.tag_list),
             ],
         ),
-        extra={"can_write": request.user.role == C},  # type: ignore[union-attr]
+        extra={"can_write": _me(request).role == C},
     )
 
 
 @role_required(C)
 def market_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_visible_or_404(MarketReport.objects.all(), request.user, pk=pk) if pk else None
+    instance = get_visible_or_404(MarketReport.objects.all(), _me(request), pk=pk) if pk else None
     form = MarketReportForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.market_report_save(consultant=request.user, instance=instance, **form.cleaned_data)  # type: ignore[arg-type]
+            services.market_report_save(consultant=_me(request), instance=instance, **form.cleaned_data)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -408,11 +470,13 @@ def market_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @role_required(*MARKET_READERS)
 def market_prices(request: HttpRequest) -> HttpResponse:
     filterset = MarketReportFilter(
-        request.GET or None, queryset=visible(MarketReport.objects.all(), request.user), request=request
+        request.GET or None, queryset=visible(MarketReport.objects.all(), _me(request)), request=request
     )
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     return render(
-        request, "activities/market_prices.html", {"filter": filterset, "rows": selectors.price_comparison(qs)}
+        request,
+        "activities/market_prices.html",
+        {"filter": filterset, "rows": selectors.price_comparison(qs)},
     )
 
 
@@ -421,7 +485,7 @@ def market_prices(request: HttpRequest) -> HttpResponse:
 
 @role_required(C, M)
 def escalations(request: HttpRequest) -> HttpResponse:
-    qs = visible(Escalation.objects.select_related("raised_by", "assigned_to", "report"), request.user)
+    qs = visible(Escalation.objects.select_related("raised_by", "assigned_to", "report"), _me(request))
     show = request.GET.get("show", "open")
     if show == "open":
         qs = qs.filter(answered_at__isnull=True)
@@ -430,9 +494,9 @@ def escalations(request: HttpRequest) -> HttpResponse:
         "activities/escalations.html",
         {
             "escalations": qs[:100],
-            "stats": selectors.escalation_stats(request.user),  # type: ignore[arg-type]
+            "stats": selectors.escalation_stats(_me(request)),
             "show": show,
-            "can_answer": request.user.has_role(M),  # type: ignore[union-attr]
+            "can_answer": _me(request).has_role(M),
             "answer_form": AnswerForm(),
         },
     )
@@ -441,11 +505,13 @@ def escalations(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(M)
 def escalation_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    escalation = get_visible_or_404(Escalation.objects.all(), request.user, pk=pk)
+    escalation = get_visible_or_404(Escalation.objects.all(), _me(request), pk=pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            services.escalation_answer(escalation=escalation, by=request.user, answer=form.cleaned_data["answer"])  # type: ignore[arg-type]
+            services.escalation_answer(
+                escalation=escalation, by=_me(request), answer=form.cleaned_data["answer"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -51,10 +51,14 @@ def order(c: Customer, consultant: User, day: date, amount: int = 180000, **extr
 
 
 def payment(c: Customer, day: date, amount: int, by: User) -> Payment:
-    return Payment.objects.create(store=c.store, customer=c, amount=Decimal(amount), received_on=day, recorded_by=by)
+    return Payment.objects.create(
+        store=c.store, customer=c, amount=Decimal(amount), received_on=day, recorded_by=by
+    )
 
 
-def visit(consultant: User, c: Customer, start: datetime | None = None, minutes: int = 30, **extra: Any) -> Visit:
+def visit(
+    consultant: User, c: Customer, start: datetime | None = None, minutes: int = 30, **extra: Any
+) -> Visit:
     start = start or timezone.now() - timedelta(hours=1)
     return Visit.objects.create(
         store=c.store,
@@ -68,7 +72,9 @@ def visit(consultant: User, c: Customer, start: datetime | None = None, minutes:
 
 
 def report(consultant: User, day: date, **extra: Any) -> DailyReport:
-    return DailyReport.objects.create(store=consultant.stores.first(), consultant=consultant, date=day, **extra)
+    return DailyReport.objects.create(
+        store=consultant.stores.first(), consultant=consultant, date=day, **extra
+    )
 
 
 def market(consultant: User, **extra: Any) -> MarketReport:

@@ -35,8 +35,18 @@ def test_a_consultant_logs_a_visit_and_gets_the_read_only_fields(api_as, consult
     body = response.json()
     assert body["consultant"] == consultant.pk and body["minutes"] == 45 and body["late"] is False
     assert body["expense"] == "35.50" and body["entered_at"].endswith("+08:00")
-    for field in ("id", "customer", "channel", "started_at", "ended_at", "purpose", "result", "next_step",
-                  "next_follow_up", "opportunity"):
+    for field in (
+        "id",
+        "customer",
+        "channel",
+        "started_at",
+        "ended_at",
+        "purpose",
+        "result",
+        "next_step",
+        "next_follow_up",
+        "opportunity",
+    ):
         assert field in body
 
 
@@ -51,8 +61,13 @@ def test_read_only_fields_cannot_be_written(api_as, consultant, store):
     ("extra", "field"),
     [
         ({"ended_at": (timezone.now() - timedelta(hours=3)).isoformat()}, "ended_at"),
-        ({"started_at": (timezone.now() + timedelta(days=1)).isoformat(),
-          "ended_at": (timezone.now() + timedelta(days=1, hours=1)).isoformat()}, "started_at"),
+        (
+            {
+                "started_at": (timezone.now() + timedelta(days=1)).isoformat(),
+                "ended_at": (timezone.now() + timedelta(days=1, hours=1)).isoformat(),
+            },
+            "started_at",
+        ),
         ({"expense": "-0.01"}, "expense"),
         ({"channel": "telepathy"}, "channel"),
     ],
@@ -67,11 +82,15 @@ def test_bad_visits_get_a_400_naming_the_field(api_as, consultant, store, extra,
 
 def test_a_consultant_cannot_log_a_visit_for_someone_else(api_as, consultant, consultant2, store):
     c = f.customer(store, consultant)
-    response = api_as(consultant).post("/api/v1/visits/", visit_data(c, consultant=consultant2.pk), format="json")
+    response = api_as(consultant).post(
+        "/api/v1/visits/", visit_data(c, consultant=consultant2.pk), format="json"
+    )
     assert response.status_code == 400 and "consultant" in response.json()
 
 
-def test_a_customer_out_of_scope_is_refused_without_revealing_it(api_as, consultant, other_consultant, other_store):
+def test_a_customer_out_of_scope_is_refused_without_revealing_it(
+    api_as, consultant, other_consultant, other_store
+):
     theirs = f.customer(other_store, other_consultant)
     response = api_as(consultant).post("/api/v1/visits/", visit_data(theirs), format="json")
     assert response.status_code == 400 and "customer" in response.json()
@@ -123,10 +142,15 @@ def test_another_consultant_and_another_store_get_404_for_every_verb(
 
 
 @pytest.mark.parametrize("resource", ["visits", "daily-reports", "market-reports"])
-def test_lists_hold_only_records_in_scope(api_as, consultant, consultant2, other_manager, manager, store, resource):
+def test_lists_hold_only_records_in_scope(
+    api_as, consultant, consultant2, other_manager, manager, store, resource
+):
     c = f.customer(store, consultant)
-    {"visits": lambda: f.visit(consultant, c), "daily-reports": lambda: f.report(consultant, timezone.localdate()),
-     "market-reports": lambda: f.market(consultant)}[resource]()
+    {
+        "visits": lambda: f.visit(consultant, c),
+        "daily-reports": lambda: f.report(consultant, timezone.localdate()),
+        "market-reports": lambda: f.market(consultant),
+    }[resource]()
     assert api_as(consultant).get(f"/api/v1/{resource}/").json()["count"] == 1
     assert api_as(manager).get(f"/api/v1/{resource}/").json()["count"] == 1
     assert api_as(consultant2).get(f"/api/v1/{resource}/").json()["count"] == 0
@@ -155,11 +179,15 @@ def test_the_daily_report_api_carries_the_days_figures(api_as, consultant, manag
 
 def test_a_report_for_a_day_to_come_is_refused(api_as, consultant):
     tomorrow = timezone.localdate() + timedelta(days=1)
-    response = api_as(consultant).post("/api/v1/daily-reports/", {"date": tomorrow.isoformat()}, format="json")
+    response = api_as(consultant).post(
+        "/api/v1/daily-reports/", {"date": tomorrow.isoformat()}, format="json"
+    )
     assert response.status_code == 400 and "date" in response.json()
 
 
-def test_the_manager_comments_through_the_api_and_the_consultant_reads_it(api_as, consultant, manager, consultant2):
+def test_the_manager_comments_through_the_api_and_the_consultant_reads_it(
+    api_as, consultant, manager, consultant2
+):
     report = f.report(consultant, timezone.localdate(), submitted_at=timezone.now(), on_time=True)
     url = f"/api/v1/daily-reports/{report.pk}/"
     assert api_as(consultant).post(url + "comment/", {"manager_comment": "x"}).status_code == 403

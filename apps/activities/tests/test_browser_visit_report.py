@@ -21,7 +21,9 @@ def log_in(page, username: str) -> None:
     page.wait_for_selector("[data-testid=main-menu]", state="attached")
 
 
-def test_a_visit_and_a_report_go_round_the_feedback_loop_on_a_phone(phone, consultant, manager, store, tmp_path):
+def test_a_visit_and_a_report_go_round_the_feedback_loop_on_a_phone(
+    phone, consultant, manager, store, tmp_path
+):
     f.customer(store, consultant, name="周建国")
     f.customer(store, consultant, name="吴丽")
     log_in(phone, "consultant")

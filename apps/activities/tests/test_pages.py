@@ -66,7 +66,9 @@ def test_the_phone_form_logs_a_visit_to_an_existing_customer(client_as, consulta
     client = client_as(consultant)
     form = client.get("/activities/visits/new/")
     initial = form.context["form"].initial
-    assert initial["channel"] == "showroom" and initial["ended_at"] - initial["started_at"] == timedelta(minutes=30)
+    assert initial["channel"] == "showroom" and initial["ended_at"] - initial["started_at"] == timedelta(
+        minutes=30
+    )
     fmt = "%Y-%m-%dT%H:%M"
     response = client.post(
         "/activities/visits/new/",
@@ -120,13 +122,20 @@ def test_the_phone_form_shows_errors_on_the_fields_and_saves_nothing(client_as, 
     assert "expense" in errors
     response = client.post(
         "/activities/visits/new/",
-        {"customer": c.pk, "channel": "phone", "started_at": now.strftime(fmt), "ended_at": (now - timedelta(hours=1)).strftime(fmt)},
+        {
+            "customer": c.pk,
+            "channel": "phone",
+            "started_at": now.strftime(fmt),
+            "ended_at": (now - timedelta(hours=1)).strftime(fmt),
+        },
     )
     assert "ended_at" in response.context["form"].errors
     assert not Visit.objects.exists()
 
 
-def test_the_customer_search_finds_only_the_consultants_own_customers(client_as, consultant, consultant2, store):
+def test_the_customer_search_finds_only_the_consultants_own_customers(
+    client_as, consultant, consultant2, store
+):
     f.customer(store, consultant, name="周先生")
     f.customer(store, consultant2, name="周女士")
     html = client_as(consultant).get("/activities/customers/search/?q=周").content.decode()
@@ -144,7 +153,9 @@ def test_the_daily_report_is_prefilled_submitted_commented_and_read(client_as, c
     figures = page.context["figures"]
     assert (figures.visits_count, len(figures.orders), figures.payments_total) == (1, 1, 50000)
     assert "谈了价格" in page.content.decode()
-    client.post("/activities/reports/day/", {"problems": "客户嫌贵", "help_needed": "需要额外优惠", "submit": "1"})
+    client.post(
+        "/activities/reports/day/", {"problems": "客户嫌贵", "help_needed": "需要额外优惠", "submit": "1"}
+    )
     report = DailyReport.objects.get()
     assert report.submitted_at is not None
     assert Escalation.objects.get().assigned_to == manager
@@ -176,7 +187,13 @@ def test_the_route_plan_counts_adherence(client_as, consultant, store):
 def test_the_market_feed_filters_by_brand_model_tag_and_period(client_as, consultant, manager):
     today = timezone.localdate()
     f.market(consultant, tags=",降价,金融,")
-    f.market(consultant, competitor_brand="大众", competitor_model="途观L", tags=",suv,", date=today - timedelta(days=40))
+    f.market(
+        consultant,
+        competitor_brand="大众",
+        competitor_model="途观L",
+        tags=",suv,",
+        date=today - timedelta(days=40),
+    )
     client = client_as(manager)
     assert len(client.get("/activities/market/?tag=降价").context["object_list"]) == 1
     assert len(client.get("/activities/market/?competitor_brand=大众").context["object_list"]) == 1
@@ -191,7 +208,9 @@ def test_the_price_comparison_averages_per_competitor_model(client_as, consultan
     f.market(consultant, competitor_model="思域", transaction_price=120000, retail_price=130000)
     rows = list(client_as(manager).get("/activities/market/prices/").context["rows"])
     accord = next(r for r in rows if r["competitor_model"] == "雅阁")
-    assert accord["reports"] == 2 and accord["transaction_avg"] == 152000 and accord["transaction_min"] == 150000
+    assert (
+        accord["reports"] == 2 and accord["transaction_avg"] == 152000 and accord["transaction_min"] == 150000
+    )
 
 
 def test_a_consultant_writes_a_market_report_with_tags(client_as, consultant):
@@ -240,7 +259,9 @@ def test_the_team_view_runs_a_fixed_number_of_queries(client_as, manager, consul
 
 
 @pytest.mark.parametrize(
-    "url", ["/activities/visits/", "/activities/reports/", "/activities/market/"], ids=["visits", "reports", "market"]
+    "url",
+    ["/activities/visits/", "/activities/reports/", "/activities/market/"],
+    ids=["visits", "reports", "market"],
 )
 def test_lists_run_a_fixed_number_of_queries(client_as, manager, consultant, store, url):
     client = client_as(manager)

@@ -33,12 +33,17 @@ def test_a_report_submitted_after_the_cut_off_is_late(consultant):
 def test_the_cut_off_is_a_store_setting(consultant, store):
     ActivitySettings.objects.create(store=store, report_cutoff=time(18, 0))
     day = yesterday()
-    assert services.daily_report_save(consultant=consultant, date=day, submit=True, now=f.aware(day, 19)).on_time is False
+    assert (
+        services.daily_report_save(consultant=consultant, date=day, submit=True, now=f.aware(day, 19)).on_time
+        is False
+    )
 
 
 def test_the_first_submission_fixes_the_time_and_later_edits_keep_a_trail(consultant):
     day = yesterday()
-    first = services.daily_report_save(consultant=consultant, date=day, problems="a", submit=True, now=f.aware(day, 20))
+    first = services.daily_report_save(
+        consultant=consultant, date=day, problems="a", submit=True, now=f.aware(day, 20)
+    )
     again = services.daily_report_save(
         consultant=consultant, date=day, problems="b", submit=True, now=f.aware(day + timedelta(days=1), 9)
     )
@@ -51,7 +56,9 @@ def test_a_draft_is_not_submitted(consultant):
     assert r.submitted_at is None and r.on_time is False
 
 
-def test_only_a_manager_of_the_store_comments_and_only_on_a_submitted_report(consultant, manager, other_manager, consultant2):
+def test_only_a_manager_of_the_store_comments_and_only_on_a_submitted_report(
+    consultant, manager, other_manager, consultant2
+):
     draft = services.daily_report_save(consultant=consultant, date=yesterday())
     with pytest.raises(ValidationError, match="not been submitted"):
         services.daily_report_comment(report=draft, by=manager, comment="?")
@@ -101,7 +108,10 @@ def test_missing_and_late_reports_show_on_the_team_view(manager, consultant, con
         services.daily_report_save(consultant=consultant, date=day, submit=True, now=f.aware(day, 20))
     view = selectors.team_view(manager, today)
     rows = {r.pk: r for r in view["rows"]}
-    assert rows[consultant.pk].reports_missing_week == rows[consultant.pk].reports_due_week - (today - monday).days
+    assert (
+        rows[consultant.pk].reports_missing_week
+        == rows[consultant.pk].reports_due_week - (today - monday).days
+    )
     assert rows[consultant2.pk].reports_on_time_week == 0
     assert rows[consultant2.pk].reports_missing_week == rows[consultant2.pk].reports_due_week
 
@@ -155,8 +165,12 @@ def test_a_monthly_summary_needs_both_parts_and_is_one_per_month(consultant):
     with pytest.raises(ValidationError) as err:
         services.monthly_summary_save(consultant=consultant, month=month, summary=" ", key_points="")
     assert set(err.value.message_dict) == {"summary", "key_points"}
-    s1 = services.monthly_summary_save(consultant=consultant, month=month, summary="成交8台", key_points="冲刺SUV")
-    s2 = services.monthly_summary_save(consultant=consultant, month=month, summary="成交9台", key_points="冲刺SUV")
+    s1 = services.monthly_summary_save(
+        consultant=consultant, month=month, summary="成交8台", key_points="冲刺SUV"
+    )
+    s2 = services.monthly_summary_save(
+        consultant=consultant, month=month, summary="成交9台", key_points="冲刺SUV"
+    )
     assert s1.pk == s2.pk and s2.month.day == 1 and s2.summary == "成交9台"
     with pytest.raises(ValidationError) as err:
         services.monthly_summary_save(
