@@ -35,7 +35,7 @@ from .models import DailyReport, Escalation, MarketReport, PlannedVisit, RoutePl
 from .services import report_deadline, settings_for, week_start_of
 
 ZERO = Decimal(0)
-MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+MONEY: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _scalar(qs: QuerySet[Any], group: str, agg: Any, output: Any) -> Any:
