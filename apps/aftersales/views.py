@@ -362,7 +362,7 @@ def kpis(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.MANAGER)
 def rule_list(request: HttpRequest) -> HttpResponse:
-    services.rules_ensure(store_ids=list(store_ids(request.user)))  # type: ignore[arg-type]
+    services.rules_ensure(store_ids=store_ids(request.user).values_list("pk", flat=True))  # type: ignore[arg-type]
     rules = visible(FollowUpRule.objects.select_related("store"), request.user)
     return render(request, "aftersales/rule_list.html", {"rules": rules})
 
