@@ -1,6 +1,6 @@
 """The after-sales pages: roles, scoping, forms, and fixed query counts."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
