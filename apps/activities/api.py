@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -49,7 +50,7 @@ class _Scoped(serializers.ModelSerializer):
         me = _user(self)
         chosen = attrs.pop("consultant", None) or me
         if chosen.pk != me.pk and not me.is_admin:
-            raise serializers.ValidationError({"consultant": ["You keep only your own records."]})
+            raise serializers.ValidationError({"consultant": [_("You keep only your own records.")]})
         return chosen
 
 
@@ -153,7 +154,7 @@ class DailyReportSerializer(_Scoped):
             raise PermissionDenied
         validated.pop("consultant", None)
         if validated.pop("date", instance.date) != instance.date:
-            raise serializers.ValidationError({"date": ["The date of a report cannot change."]})
+            raise serializers.ValidationError({"date": [_("The date of a report cannot change.")]})
         return self._save(instance.consultant, instance.date, validated, instance)
 
 
