@@ -98,7 +98,13 @@ def _log(
     plan: Plan, by: User, kind: str, subject: str, from_value: str = "", to_value: str = "", **kw: Any
 ) -> None:
     PlanRevision.objects.create(
-        plan=plan, by=by, kind=kind, subject=subject[:200], from_value=from_value, to_value=to_value, **kw
+        plan=plan,
+        by=by,
+        kind=kind,
+        subject=subject[:200],
+        from_value=from_value[:40],
+        to_value=to_value[:40],
+        **kw,
     )
 
 
@@ -508,9 +514,12 @@ def target_break_down(
         PlanRevision.Kind.BREAKDOWN,
         f"{node}",
         "",
-        _("%(n)s × %(into)s, %(method)s")
-        % {"n": len(created), "into": Into(into).label, "method": Method(method).label},
+        _fmt(node.value, integer),
         target=node,
+        note=(
+            _("%(n)s × %(into)s, %(method)s")
+            % {"n": len(created), "into": Into(into).label, "method": Method(method).label}
+        )[:200],
     )
     PlanRevision.objects.bulk_create(
         [
