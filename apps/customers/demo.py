@@ -107,10 +107,10 @@ def _seed_store(ctx: DemoContext, rng: Random, store: Store, n: int) -> list[tup
     CustomerSettings.objects.get_or_create(store=store)
     consultants = ctx.consultants(store)
     models = ctx.extra.get("models", [])
-    campaigns = []
+    campaigns: list[Campaign] = []
     for name, source, offset, days, cost in CAMPAIGNS:
         starts = today - timedelta(days=365 - offset)
-        campaign, _ = Campaign.objects.get_or_create(
+        made, _ = Campaign.objects.get_or_create(
             store=store,
             name=name,
             defaults={
@@ -120,10 +120,10 @@ def _seed_store(ctx: DemoContext, rng: Random, store: Store, n: int) -> list[tup
                 "cost": Decimal(cost),
             },
         )
-        campaigns.append(campaign)
+        campaigns.append(made)
     code = store.code
     prefix = "139" if code.startswith("bj") else "137"
-    plans = []
+    plans: list[tuple[Opportunity, str]] = []
     for i in range(n):
         created = today - timedelta(days=rng.randint(0, 364))
         is_company = i % 15 == 0

@@ -117,11 +117,11 @@ def seed(ctx: DemoContext) -> None:
         )
         if payment is not None:
             services.payment_reverse(payment=payment, reason="金额录入错误, 红冲", by=finance)
-        order = (
+        cancel: Order | None = (
             Order.objects.filter(store=store, status="open", receivables__paid=0)
             .order_by("-order_date")
             .first()
         )
-        if order is not None:
-            services.order_cancel(order=order, reason="客户改订其他车型", by=order.consultant)
+        if cancel is not None:
+            services.order_cancel(order=cancel, reason="客户改订其他车型", by=cancel.consultant)
     ctx.extra["orders"] = list(Order.objects.filter(store__in=ctx.stores))
