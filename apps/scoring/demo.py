@@ -1,10 +1,13 @@
 """Demo scoring: each store gets its template, ratings for the last three months, and
 the two older ones closed (last month stays open for the manager to rate and close)."""
 
+from functools import partial
 from random import Random
 
+from django.db import transaction
+
 from apps.org.demo import DemoContext
-from apps.org.models import User
+from apps.org.models import Store, User
 from apps.org.roles import Role
 
 from . import services
@@ -43,6 +46,13 @@ def seed(ctx: DemoContext) -> None:
                 services.rating_save(
                     consultant=consultant, period=period.key, rated_by=manager, comment=comment, **scores
                 )
+        # Closed when the whole demo is committed: later seeds (after-sales books
+        # deliveries) still add records to these months, and a snapshot taken before
+        # them would list every one of them as "changed since close".
         for period in past[:-1]:
-            if not PeriodClose.objects.filter(store=store, period=period.key).exists():
-                services.period_close(store=store, period=period.key, closed_by=manager, today=ctx.today)
+            transaction.on_commit(partial(_close, store, period.key, manager, ctx))
+
+
+def _close(store: Store, period: str, manager: User, ctx: DemoContext) -> None:
+    if not PeriodClose.objects.filter(store=store, period=period).exists():
+        services.period_close(store=store, period=period, closed_by=manager, today=ctx.today)

@@ -26,7 +26,7 @@ def figure(value: Any, measure: Any) -> str:
         return str(intcomma(floatformat(value, 2)))
     if kind == "count":
         return str(intcomma(value))
-    return str(floatformat(value, -2))
+    return str(value)
 
 
 @register.filter

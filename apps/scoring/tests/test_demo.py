@@ -6,13 +6,17 @@ from apps.scoring.models import PeriodClose, Rating
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_ratings_and_closed_months_and_a_second_run_changes_nothing():
-    call_command("seed_demo")
+def test_the_demo_has_ratings_and_closed_months_and_a_second_run_changes_nothing(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
     ratings, closes = (
         list(Rating.objects.values_list("pk", "progress")),
         list(PeriodClose.objects.values("snapshot")),
     )
     assert len(ratings) == 2 * 6 * 3 and len(closes) == 2 * 2
-    call_command("seed_demo")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
     assert list(Rating.objects.values_list("pk", "progress")) == ratings
     assert list(PeriodClose.objects.values("snapshot")) == closes
