@@ -7,15 +7,17 @@ otherwise a seasonal weight set splits the months and the consultants share even
 Idempotent: a store that already has this year's plan is left alone.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from random import Random
 
+from apps.catalog.models import VehicleModel
 from apps.org.demo import DemoContext
 from apps.org.models import Store, User
 from apps.org.roles import Role
 
 from . import periods, selectors, services
-from .models import Capability, Measure, Plan, PlanStatus, Target, WeightSet
+from .models import ActionPlan, Capability, Forecast, Measure, Plan, PlanStatus, Target, WeightSet
 
 SEASONAL = {
     "1": 9,
@@ -55,6 +57,41 @@ def _history(store: Store, year: int, today: date) -> dict[str, tuple[list[Decim
     return out
 
 
+def _action_plans_and_forecasts(ctx: DemoContext, store: Store, consultants: list[User]) -> None:
+    """This week's action plans and four months of forecasts (three past, for accuracy)."""
+    rng = Random(f"plans-{store.code}")
+    models = list(VehicleModel.objects.filter(is_active=True).order_by("pk")[:4])
+    this_month = ctx.today.replace(day=1)
+    months = []
+    d = this_month
+    for _i in range(3):
+        d = (d - timedelta(days=1)).replace(day=1)
+        months.append(d)
+    months.append(periods.month_end(this_month) + timedelta(days=1))
+    week_start, week_end = periods.week_bounds(ctx.today)
+    for person in consultants:
+        ActionPlan.objects.get_or_create(
+            consultant=person,
+            kind=ActionPlan.Kind.WEEK,
+            period_start=week_start,
+            defaults={
+                "store": store,
+                "period_end": week_end,
+                "what": "回访本周到期的H级客户，邀约试驾；跟进两笔待收尾款。",
+                "whom": "H级意向客户、待交车客户",
+                "when": "周二、周四下午外出拜访，周六展厅接待",
+            },
+        )
+        for month in months:
+            for model in models:
+                Forecast.objects.get_or_create(
+                    consultant=person,
+                    month=month,
+                    vehicle_model=model,
+                    defaults={"store": store, "units": rng.randint(0, 3)},
+                )
+
+
 def seed(ctx: DemoContext) -> None:
     admin = ctx.users.get("admin") or User.objects.filter(role=Role.ADMIN).order_by("pk").first()
     seasonal, _created = WeightSet.objects.get_or_create(
@@ -62,10 +99,11 @@ def seed(ctx: DemoContext) -> None:
     )
     year = ctx.today.year
     for store in ctx.stores:
+        consultants = selectors.store_consultants(store)
+        _action_plans_and_forecasts(ctx, store, consultants)
         if Plan.objects.filter(store=store, year=year).exists():
             continue
         manager = User.objects.filter(role=Role.MANAGER, stores=store, is_active=True).order_by("pk").first()
-        consultants = selectors.store_consultants(store)
         if manager is None or admin is None or not consultants:
             continue
         for i, person in enumerate(consultants):
@@ -86,6 +124,8 @@ def seed(ctx: DemoContext) -> None:
                 base = to_date / elapsed * Decimal("1.05")  # this year's run rate + 5%
             else:
                 base = PER_CONSULTANT[Measure(measure)] * len(consultants)
+            if measure == Measure.COLLECTIONS and not full_year[measure] and to_date <= 0:
+                base = values[Measure.REVENUE] * Decimal("0.95")  # no payment history: 95% of revenue
             values[measure] = base.quantize(
                 Decimal(1) if measure in ("units", "new_customers", "visits") else Decimal("0.01")
             )

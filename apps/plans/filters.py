@@ -37,7 +37,7 @@ class PlanFilter(django_filters.FilterSet):
 class ActionPlanFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ActionPlan.Kind.choices, label=_("Kind"))
     consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
-    commented = django_filters.TypedChoiceFilter(
+    commented = django_filters.ChoiceFilter(
         method="by_comment",
         choices=[("yes", _("yes")), ("no", _("no"))],
         label=_("Commented"),

@@ -419,6 +419,9 @@ def my_targets(user: User, today: date | None = None) -> dict[str, list[tuple[Ta
         ]
         for t, a in zip(targets, actuals(store, specs), strict=True):
             out[t.period_kind].append((t, track(t.value, a, t.period_start, t.period_end, today)))
+    order = {m: i for i, m in enumerate(Measure.values)}
+    for rows in out.values():
+        rows.sort(key=lambda row: (order.get(row[0].measure, 99), row[0].period_start))
     return out
 
 
