@@ -18,7 +18,7 @@ from apps.org.scoping import visible
 from apps.sales.models import Order
 
 from . import selectors, services
-from .filters import DailyReportFilter, MarketReportFilter, VisitFilter
+from .filters import DailyReportApiFilter, MarketReportApiFilter, VisitApiFilter
 from .models import DailyReport, MarketReport, Visit
 
 READERS: tuple[str, ...] = (Role.MANAGER, Role.CONSULTANT)
@@ -228,7 +228,7 @@ class _ConsultantWrites(ScopedViewSet):
 class VisitViewSet(_ConsultantWrites):
     queryset = Visit.objects.select_related("customer").all()
     serializer_class = VisitSerializer
-    filterset_class = VisitFilter
+    filterset_class = VisitApiFilter
     ordering_fields = ["started_at", "entered_at", "expense", "id"]
 
     def perform_destroy(self, instance: Visit) -> None:
@@ -239,7 +239,7 @@ class VisitViewSet(_ConsultantWrites):
 class DailyReportViewSet(_ConsultantWrites):
     queryset = DailyReport.objects.all()
     serializer_class = DailyReportSerializer
-    filterset_class = DailyReportFilter
+    filterset_class = DailyReportApiFilter
     ordering_fields = ["date", "submitted_at", "id"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -284,7 +284,7 @@ class MarketReportViewSet(_ConsultantWrites):
     read_roles = (Role.MANAGER, Role.CONSULTANT, Role.MARKETING)
     queryset = MarketReport.objects.all()
     serializer_class = MarketReportSerializer
-    filterset_class = MarketReportFilter
+    filterset_class = MarketReportApiFilter
     ordering_fields = ["date", "transaction_price", "id"]
 
     def perform_destroy(self, instance: MarketReport) -> None:

@@ -226,7 +226,9 @@ def _escalations(rng: Random, store: Store, consultant: User, manager: User | No
     for report in DailyReport.objects.filter(consultant=consultant).exclude(help_needed=""):
         assert report.submitted_at is not None
         answered = report.submitted_at + timedelta(hours=rng.randint(1, 40))
-        done = rng.random() < 0.75 and answered < now
+        # Old problems were mostly answered; the last few days' are still open.
+        recent = report.submitted_at > now - timedelta(days=3)
+        done = answered < now and rng.random() < (0.4 if recent else 0.95)
         rows.append(
             Escalation(
                 store=store,

@@ -26,7 +26,7 @@ class VisitFilter(django_filters.FilterSet):
 
     class Meta:
         model = Visit
-        fields = ["channel", "consultant", "customer", "late", "opportunity"]
+        fields = ["channel", "consultant", "late"]
 
     def search(self, qs: QuerySet[Visit], name: str, value: str) -> QuerySet[Visit]:
         return qs.filter(
@@ -47,7 +47,7 @@ class DailyReportFilter(django_filters.FilterSet):
 
     class Meta:
         model = DailyReport
-        fields = ["consultant", "date", "on_time"]
+        fields = ["consultant", "on_time"]
 
 
 class MarketReportFilter(django_filters.FilterSet):
@@ -57,10 +57,11 @@ class MarketReportFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="with_tag", label=_("Tag"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
 
     class Meta:
         model = MarketReport
-        fields = ["consultant", "competitor_brand", "competitor_model", "date"]
+        fields = ["competitor_brand", "competitor_model", "consultant"]
 
     def with_tag(self, qs: QuerySet[MarketReport], name: str, value: str) -> QuerySet[MarketReport]:
         tag = value.strip().lstrip("#").lower()
@@ -76,3 +77,18 @@ class MarketReportFilter(django_filters.FilterSet):
             | Q(dealer_requirements__icontains=value)
             | Q(tags__icontains=value)
         )
+
+
+class VisitApiFilter(VisitFilter):
+    """The API also filters by customer, opportunity and day (ids and dates, no choice lists)."""
+
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    opportunity = django_filters.NumberFilter(field_name="opportunity_id")
+
+
+class DailyReportApiFilter(DailyReportFilter):
+    date = django_filters.DateFilter()
+
+
+class MarketReportApiFilter(MarketReportFilter):
+    date = django_filters.DateFilter()

@@ -280,3 +280,12 @@ def test_lists_run_a_fixed_number_of_queries(client_as, manager, consultant, sto
         assert client.get(url).status_code == 200
     # session, user, filter choices, count, one page of rows (annotations inline): fixed.
     assert len(many) == len(few)
+
+
+def test_the_filter_forms_offer_no_other_stores_people(
+    client_as, consultant, manager, other_consultant, other_store
+):
+    f.customer(other_store, other_consultant, name="外店客户")
+    for url in ("/activities/visits/", "/activities/market/", "/activities/reports/"):
+        html = client_as(manager).get(url).content.decode()
+        assert "赵敏" not in html and "外店客户" not in html, url
