@@ -7,6 +7,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from apps.org.listing import list_page
 from apps.org.models import Store, User
 from apps.org.permissions import role_required
 from apps.org.roles import Role
-from apps.org.scoping import get_visible_or_404, visible
+from apps.org.scoping import get_visible_or_404, store_ids, visible
 
 from . import selectors, services
 from .filters import ActionPlanFilter, PlanFilter
@@ -196,8 +197,6 @@ def edit_children(request: HttpRequest, pk: int, node: int) -> HttpResponse:
     changes = [(target, request.POST.get(f"v{target.pk}"))]
     changes += [(c, request.POST.get(f"v{c.pk}")) for c in target.children.all()]
     try:
-        from django.db import transaction
-
         with transaction.atomic():
             for t, raw in changes:
                 if raw is not None and raw.strip() != "":
@@ -261,6 +260,30 @@ def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*EDITORS)
 def weight_sets(request: HttpRequest) -> HttpResponse:
+    """Named weight sets, and the capability weights of the manager's consultants."""
+    consultants = list(
+        User.objects.filter(role=Role.CONSULTANT, is_active=True, stores__in=store_ids(_me(request)))
+        .distinct()
+        .select_related("plan_capability")
+        .order_by("name", "pk")
+    )
+    if request.method == "POST" and request.POST.get("capabilities"):
+        try:
+            with transaction.atomic():
+                for person in consultants:
+                    raw = request.POST.get(f"cap{person.pk}")
+                    if raw:
+                        try:
+                            weight = Decimal(raw)
+                        except ArithmeticError:
+                            raise ValidationError(_("Enter a number.")) from None
+                        services.capability_set(consultant=person, weight=weight, by=_me(request))
+        except ValidationError as exc:
+            for m in _errors(exc):
+                messages.error(request, m)
+        else:
+            messages.success(request, _("Capability weights saved."))
+        return redirect("plans:weight_sets")
     form = WeightSetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -276,13 +299,14 @@ def weight_sets(request: HttpRequest) -> HttpResponse:
         total = sum(float(v) for v in ws.weights.values()) or 1
         shares = [(k, v, 100 * float(v) / total) for k, v in ws.weights.items()]
         ws.shares = shares  # type: ignore[attr-defined]
-    return render(request, "plans/weight_sets.html", {"form": form, "sets": sets})
+    caps = [(u, getattr(u, "plan_capability", None)) for u in consultants]
+    return render(request, "plans/weight_sets.html", {"form": form, "sets": sets, "caps": caps})
 
 
 # --- consultant's side ----------------------------------------------------------------
 
 
-@role_required(Role.CONSULTANT, Role.MANAGER)
+@role_required(*Role.values)
 def my_targets(request: HttpRequest) -> HttpResponse:
     """htmx fragment: this month's and this week's targets with progress (home page card)."""
     got = selectors.my_targets(_me(request))

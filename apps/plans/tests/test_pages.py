@@ -243,3 +243,32 @@ def test_the_plan_list_shows_only_the_users_stores(client_as, store, other_store
     make_plan(other_store, other_manager, year=2026)
     res = client_as(manager).get(reverse("plans:list"))
     assert [p.store for p in res.context["page_obj"]] == [store]
+
+
+def test_a_manager_sets_capability_weights_of_his_consultants_only(
+    client_as, store, manager, consultant, other_consultant
+):
+    c = client_as(manager)
+    assert c.get(reverse("plans:weight_sets")).status_code == 200
+    c.post(
+        reverse("plans:weight_sets"),
+        {"capabilities": "1", f"cap{consultant.pk}": "1.5", f"cap{other_consultant.pk}": "9"},
+    )
+    from apps.plans.models import Capability
+
+    assert dict(Capability.objects.values_list("consultant_id", "weight")) == {consultant.pk: Decimal("1.50")}
+    c.post(reverse("plans:weight_sets"), {"capabilities": "1", f"cap{consultant.pk}": "-1"})
+    assert Capability.objects.get().weight == Decimal("1.50")
+
+
+def test_a_manager_saves_a_weight_set_and_bad_weights_are_refused(client_as, manager):
+    c = client_as(manager)
+    c.post(reverse("plans:weight_sets"), {"name": "旺季", "into": "month", "weights": "1=5, 2=3\n3=9"})
+    assert WeightSet.objects.get().weights == {"1": 5.0, "2": 3.0, "3": 9.0}
+    res = c.post(reverse("plans:weight_sets"), {"name": "坏", "into": "month", "weights": "1=-5"})
+    assert res.status_code == 200 and WeightSet.objects.count() == 1
+
+
+def test_every_role_can_load_the_my_targets_card(client_as, cs_agent):
+    res = client_as(cs_agent).get(reverse("plans:my_targets"))
+    assert res.status_code == 200 and 'data-testid="my-targets"' in res.content.decode()
