@@ -5,11 +5,12 @@ demo has delivered fewer than a year's worth, this seed delivers orders of its o
 (fixed VINs with a valid check digit, so a second run finds them and adds nothing).
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from random import Random
 
 from django.db.models import Count
+from django.utils import timezone
 
 from apps.customers.models import Customer
 from apps.org.demo import DemoContext
@@ -153,7 +154,7 @@ def _work_the_queue(ctx: DemoContext, rng: Random) -> None:
                 "department": "service",
                 "description": "保养等待时间超过两小时，客户希望改进预约流程。",
             }
-        services.followup_complete(
+        done = services.followup_complete(
             followup=task,
             by=agent,
             outcome=outcome,
@@ -162,6 +163,13 @@ def _work_the_queue(ctx: DemoContext, rng: Random) -> None:
             complaint=complaint,
             today=task.due_date,
         )
+        # Back-date the work to when it was done: on the due day, one in four a day late.
+        worked_at = timezone.make_aware(
+            datetime.combine(task.due_date + timedelta(days=int(i % 4 == 3)), time(10))
+        )
+        if done.completed_at:
+            FollowUp.objects.filter(pk=done.pk).update(completed_at=worked_at + timedelta(minutes=7 * i))
+        Complaint.objects.filter(raised_on=done).update(opened_at=worked_at)
     for c in Complaint.objects.filter(status="open").order_by("pk")[::2]:
         services.complaint_set_status(complaint=c, status="in_progress", by=None)
         services.complaint_set_status(

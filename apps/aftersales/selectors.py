@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -98,7 +98,8 @@ def kpis(*, user: User, start: date, end: date) -> dict[str, Any]:
 
     Four aggregate queries: calls per agent, calls per store, complaints per owner's
     store and per store totals. Completion on time: calls due in the period done by
-    their due date (or the retry date); contact rate: reached / completed calls."""
+    their due date; contact rate: calls that reached the customer / all call attempts
+    (a task not answered twice, then reached, is 1 of 3)."""
     tasks = visible(FollowUp.objects.all(), user).filter(
         channel=Channel.CALL, due_date__gte=start, due_date__lte=end
     )
@@ -109,6 +110,7 @@ def kpis(*, user: User, start: date, end: date) -> dict[str, Any]:
         "completed": Count("pk", filter=finished),
         "on_time": Count("pk", filter=on_time),
         "reached": Count("pk", filter=Q(outcome=Outcome.REACHED)),
+        "calls": Sum("attempts"),
         "satisfaction": Avg("satisfaction"),
     }
     per_store = list(tasks.values("store", "store__name").annotate(**measures).order_by("store__name"))
@@ -122,7 +124,7 @@ def kpis(*, user: User, start: date, end: date) -> dict[str, Any]:
         row["on_time_rate"] = _ratio(
             row["on_time"], row["due"] if "assignee" not in row else row["completed"]
         )
-        row["contact_rate"] = _ratio(row["reached"], row["completed"])
+        row["contact_rate"] = _ratio(row["reached"], row["calls"])
     start_at, _e = _local_day_bounds(start)
     _s, end_at = _local_day_bounds(end)
     complaints = visible(Complaint.objects.all(), user).filter(opened_at__gte=start_at, opened_at__lt=end_at)
