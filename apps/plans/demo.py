@@ -11,10 +11,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from random import Random
 
+from django.db.models import Count, Q
+
 from apps.catalog.models import VehicleModel
 from apps.org.demo import DemoContext
 from apps.org.models import Store, User
 from apps.org.roles import Role
+from apps.sales.models import Order, OrderStatus
 
 from . import periods, selectors, services
 from .models import ActionPlan, Capability, Forecast, Measure, Plan, PlanStatus, Target, WeightSet
@@ -60,7 +63,12 @@ def _history(store: Store, year: int, today: date) -> dict[str, tuple[list[Decim
 def _action_plans_and_forecasts(ctx: DemoContext, store: Store, consultants: list[User]) -> None:
     """This week's action plans and four months of forecasts (three past, for accuracy)."""
     rng = Random(f"plans-{store.code}")
-    models = list(VehicleModel.objects.filter(is_active=True).order_by("pk")[:4])
+    # The models the store sells most, so the forecasts are about real business.
+    models = list(
+        VehicleModel.objects.filter(is_active=True)
+        .annotate(n=Count("order", filter=Q(order__store=store)))
+        .order_by("-n", "pk")[:4]
+    )
     this_month = ctx.today.replace(day=1)
     months = []
     d = this_month
@@ -82,14 +90,29 @@ def _action_plans_and_forecasts(ctx: DemoContext, store: Store, consultants: lis
                 "when": "周二、周四下午外出拜访，周六展厅接待",
             },
         )
+        sold: dict[tuple[date, int], int] = {}
+        for day, model_id in (
+            Order.objects.filter(consultant=person, order_date__gte=months[2], order_date__lt=this_month)
+            .exclude(status=OrderStatus.CANCELLED)
+            .values_list("order_date", "vehicle_model_id")
+        ):
+            key = (day.replace(day=1), model_id)
+            sold[key] = sold.get(key, 0) + 1
         for month in months:
-            for model in models:
-                Forecast.objects.get_or_create(
-                    consultant=person,
-                    month=month,
-                    vehicle_model=model,
-                    defaults={"store": store, "units": rng.randint(0, 3)},
-                )
+            model_ids = [m.pk for m in models] + [mid for (mm, mid) in sold if mm == month]
+            for model_id in dict.fromkeys(model_ids):
+                # A consultant forecasts roughly what he then sells; now and then one off.
+                if (month, model_id) in sold:
+                    guess = max(0, sold[(month, model_id)] + rng.choice((-1, 0, 0, 0, 0, 0, 1)))
+                else:
+                    guess = rng.choice((0, 0, 0, 0, 0, 0, 0, 1))
+                if guess:
+                    Forecast.objects.get_or_create(
+                        consultant=person,
+                        month=month,
+                        vehicle_model_id=model_id,
+                        defaults={"store": store, "units": guess},
+                    )
 
 
 def seed(ctx: DemoContext) -> None:
