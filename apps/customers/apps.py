@@ -51,16 +51,8 @@ class CustomersConfig(AppConfig):
         register(
             NavItem(_("My day"), "customers:my_day", "calendar-check", (Role.CONSULTANT,), order=20),
             NavItem(_("Customers"), "customers:list", "people", READ, order=21),
-            NavItem(_("Public pool"), "customers:pool", "inbox", STAFF, order=22),
             NavItem(_("Pipeline"), "customers:pipeline", "kanban", STAFF, order=23),
-            NavItem(_("Funnel"), "customers:funnel", "funnel", (Role.MANAGER, Role.MARKETING), order=24),
-            NavItem(
-                _("Nurture pool"),
-                "customers:nurture",
-                "flower1",
-                (Role.MARKETING, Role.MANAGER),
-                order=25,
-            ),
+            NavItem(_("Nurture pool"), "customers:nurture", "flower1", (Role.MARKETING,), order=25),
             NavItem(
                 _("Campaigns"),
                 "customers:campaigns",

@@ -31,7 +31,7 @@ from .forms import (
     TransferAllForm,
     TransferForm,
 )
-from .models import Campaign, Customer, Kind, Opportunity, Routing
+from .models import Campaign, Customer, Kind, Opportunity, Routing, Source
 
 READERS = (
     Role.MANAGER,
@@ -357,7 +357,11 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-leads")
     )
-    return render(request, "customers/campaigns.html", {"campaigns": rows, "form": form, "sources": sources})
+    labels = dict(Source.choices)
+    source_rows = [{**row, "label": labels.get(row["source"], row["source"])} for row in sources]
+    return render(
+        request, "customers/campaigns.html", {"campaigns": rows, "form": form, "sources": source_rows}
+    )
 
 
 @role_required(Role.MANAGER)
