@@ -26,6 +26,23 @@ class NavItem:
 
 MENU: list[NavItem] = []
 
+# Menu sections by `order` range: a section with one entry for the user is a plain
+# link, one with more is a dropdown. Apps pick their range (see each apps.py).
+SECTIONS: list[tuple[int, str | Promise, str]] = [
+    (0, _("Home"), "house"),
+    (10, _("Activity"), "geo-alt"),
+    (20, _("Customers"), "people"),
+    (30, _("Sales"), "receipt"),
+    (40, _("Plans"), "bullseye"),
+    (50, _("Performance"), "award"),
+    (60, _("After-sales"), "tools"),
+    (80, _("Settings"), "gear"),
+]
+
+
+def section_of(item: NavItem) -> int:
+    return max(i for i, (start, _label, _icon) in enumerate(SECTIONS) if item.order >= start)
+
 
 def register(*items: NavItem) -> None:
     for item in items:
