@@ -36,7 +36,10 @@ class ScopedFieldsMixin:
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()  # type: ignore[misc]
-        user = self.context["request"].user  # type: ignore[attr-defined]
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:  # e.g. the OpenAPI schema generator
+            return fields
         for name, queryset_for in self.scoped_fields.items():
             if name in fields and not fields[name].read_only:
                 fields[name].queryset = queryset_for(user)

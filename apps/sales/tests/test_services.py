@@ -202,9 +202,12 @@ def test_money_changes_leave_an_audit_trail_with_who(store, manager, consultant,
     customer.refresh_from_db()
     last, before = customer.history.all()[:2]
     assert (before.credit_limit, last.credit_limit) == (0, Decimal("50000.00"))
+    assert last.history_user == manager and last.history_change_reason == "Credit terms"
     order = make_order(customer)
     pay(customer, "10", finance)
-    assert order.receivables.get().history.count() == 2  # created, then paid
+    receivable = order.receivables.get()
+    assert receivable.history.count() == 2  # created, then paid
+    assert receivable.history.first().history_user == finance
     with pytest.raises(ValidationError):
         services.customer_credit_set(
             customer=customer, credit_limit=Decimal("1"), credit_rating="", by=consultant
