@@ -9,7 +9,7 @@ from apps.customers.models import Customer, Opportunity, Stage
 from apps.org.models import User
 from apps.org.scoping import visible
 
-from .models import Channel, MarketReport
+from .models import ActivitySettings, Channel, MarketReport
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -190,3 +190,10 @@ class MarketReportForm(forms.ModelForm):
             self.initial.setdefault("date", timezone.localdate())
         for money in ("retail_price", "transaction_price", "discount"):
             self.fields[money].widget.attrs["min"] = "0"
+
+
+class ActivitySettingsForm(forms.ModelForm):
+    class Meta:
+        model = ActivitySettings
+        fields = ["late_entry_days", "report_cutoff", "lock_days"]
+        widgets = {"report_cutoff": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}

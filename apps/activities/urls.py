@@ -24,5 +24,6 @@ urlpatterns = [
     path("market/<int:pk>/", views.market_edit, name="market_edit"),
     path("market/prices/", views.market_prices, name="market_prices"),
     path("escalations/", views.escalations, name="escalations"),
+    path("settings/", views.activity_settings, name="settings"),
     path("escalations/<int:pk>/answer/", views.escalation_answer, name="escalation_answer"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from apps.customers.models import Customer, Opportunity, Status
 from apps.org.listing import list_page
-from apps.org.models import User
+from apps.org.models import Store, User
 from apps.org.permissions import role_required
 from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, visible
@@ -23,6 +23,7 @@ from apps.org.scoping import get_visible_or_404, visible
 from . import selectors, services
 from .filters import DailyReportFilter, MarketReportFilter, VisitFilter
 from .forms import (
+    ActivitySettingsForm,
     AnswerForm,
     CommentForm,
     DailyReportForm,
@@ -52,7 +53,10 @@ def _errors_to_form(form: Any, exc: ValidationError) -> None:
 
 
 def _day(value: str | None, default: date) -> date:
-    parsed = parse_date(value) if value else None
+    try:
+        parsed = parse_date(value) if value else None
+    except ValueError:  # well-formed but impossible, e.g. 2026-13-45
+        parsed = None
     return parsed or default
 
 
@@ -201,7 +205,7 @@ def customer_opportunities(request: HttpRequest) -> HttpResponse:
     """htmx: the chosen customer's open opportunities, for the stage a visit moves."""
     opps = list(
         visible(Opportunity.objects.select_related("vehicle_model"), _me(request))
-        .filter(customer_id=request.GET.get("customer") or 0)
+        .filter(customer_id=int(raw) if (raw := request.GET.get("customer", "")).isdigit() else 0)
         .exclude(stage__in=["delivered", "lost"])
     )
     form = VisitForm(user=_me(request))
@@ -519,3 +523,26 @@ def escalation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Write an answer."))
     return redirect("activities:escalations")
+
+
+# ---------------------------------------------------------------- settings
+
+
+@role_required(M)
+def activity_settings(request: HttpRequest) -> HttpResponse:
+    """A manager sets his store's late-entry allowance, report cut-off and lock window."""
+    stores = visible(Store.objects.all(), _me(request))
+    raw = request.GET.get("store", "")
+    lookup = {"pk": int(raw)} if raw.isdigit() else {"pk__in": stores.order_by("pk").values("pk")[:1]}
+    store = get_visible_or_404(Store.objects.all(), _me(request), **lookup)
+    current = services.settings_for(store)
+    form = ActivitySettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_settings_save(store=store, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Settings saved for %(store)s.") % {"store": store})
+            return redirect(f"{request.path}?store={store.pk}")
+    return render(request, "activities/settings.html", {"form": form, "store": store, "stores": stores})

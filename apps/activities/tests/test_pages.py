@@ -289,3 +289,39 @@ def test_the_filter_forms_offer_no_other_stores_people(
     for url in ("/activities/visits/", "/activities/market/", "/activities/reports/"):
         html = client_as(manager).get(url).content.decode()
         assert "赵敏" not in html and "外店客户" not in html, url
+
+
+def test_a_manager_sets_his_stores_rules_and_not_another_stores(
+    client_as, manager, consultant, store, other_store
+):
+    from apps.activities.models import ActivitySettings
+
+    client = client_as(manager)
+    assert client.get("/activities/settings/").context["form"].initial["late_entry_days"] == 2
+    response = client.post(
+        "/activities/settings/", {"late_entry_days": 1, "report_cutoff": "20:30", "lock_days": 5}
+    )
+    assert response.status_code == 302
+    rules = ActivitySettings.objects.get(store=store)
+    assert (rules.late_entry_days, rules.report_cutoff.strftime("%H:%M"), rules.lock_days) == (1, "20:30", 5)
+    assert client.get(f"/activities/settings/?store={other_store.pk}").status_code == 404
+    assert client.get("/activities/settings/?store=abc").status_code == 200
+    assert (
+        client.post("/activities/settings/", {"late_entry_days": -1, "report_cutoff": "x"}).status_code == 200
+    )
+    assert client_as(consultant).get("/activities/settings/").status_code == 403
+
+
+def test_odd_query_parameters_never_cause_a_server_error(client_as, consultant, manager):
+    client = client_as(consultant)
+    for url in (
+        "/activities/reports/day/2026-13-45/",
+        "/activities/reports/day/nonsense/",
+        "/activities/routes/?week=2026-02-31",
+        "/activities/summaries/?month=2026-13",
+        "/activities/customers/opportunities/?customer=abc",
+        "/activities/visits/?date_from=yesterday&late=maybe",
+        "/activities/market/?date_to=2026-99-01",
+    ):
+        assert client.get(url).status_code in (200, 404), url
+    assert client_as(manager).get("/activities/routes/?week=x").status_code == 200
