@@ -90,6 +90,8 @@ def _action_plans_and_forecasts(ctx: DemoContext, store: Store, consultants: lis
                 "when": "周二、周四下午外出拜访，周六展厅接待",
             },
         )
+        if Forecast.objects.filter(consultant=person).exists():
+            continue  # seeded before (later seeds may add orders: do not top up)
         sold: dict[tuple[date, int], int] = {}
         for day, model_id in (
             Order.objects.filter(consultant=person, order_date__gte=months[2], order_date__lt=this_month)
