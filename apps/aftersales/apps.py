@@ -8,15 +8,20 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("After-sales")
 
     def ready(self) -> None:
+        from apps.org.models import User
         from apps.org.navigation import NavItem, register
         from apps.org.roles import Role, grant
+        from apps.org.services import user_deactivating
         from apps.sales.models import Order
         from apps.sales.signals import order_delivered
 
-        from .services import on_order_delivered
+        from .services import on_order_delivered, refuse_deactivation
 
         order_delivered.connect(
             on_order_delivered, sender=Order, dispatch_uid="aftersales_vehicle_from_order"
+        )
+        user_deactivating.connect(
+            refuse_deactivation, sender=User, dispatch_uid="aftersales_refuse_deactivation"
         )
 
         grant(Role.ADMIN, "aftersales.*")

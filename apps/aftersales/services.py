@@ -347,6 +347,32 @@ def followups_generate(*, on: date, store_id: int | None = None) -> dict[str, in
     return generation.run(on=on, store_id=store_id)
 
 
+def followups_generate_later(*, on: date, store_id: int | None = None) -> None:
+    """Queue the day's generation for the worker once the caller's transaction commits."""
+
+    def enqueue() -> None:
+        from .tasks import followups_generate as job
+
+        job.delay(on.isoformat(), store_id)
+
+    transaction.on_commit(enqueue)
+
+
+def refuse_deactivation(sender: Any, user: User, **kwargs: Any) -> str | None:
+    """Receiver of apps.org.services.user_deactivating: calls held or complaints owned
+    would be stranded."""
+    held = FollowUp.objects.filter(assignee=user, status=FollowUpStatus.CLAIMED).count()
+    owned = Complaint.objects.filter(
+        owner=user, status__in=[ComplaintStatus.OPEN, ComplaintStatus.IN_PROGRESS]
+    ).count()
+    if held or owned:
+        return _(
+            "%(name)s holds %(held)d claimed calls and owns %(owned)d unresolved complaints: "
+            "hand them over first."
+        ) % {"name": user.name or user.username, "held": held, "owned": owned}
+    return None
+
+
 # ---------------------------------------------------------------- the queue
 
 

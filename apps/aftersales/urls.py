@@ -19,4 +19,5 @@ urlpatterns = [
     path("kpis/", views.kpis, name="kpis"),
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("rules/generate-now/", views.generate_now, name="generate_now"),
 ]

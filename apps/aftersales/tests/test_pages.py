@@ -248,3 +248,28 @@ def test_the_lists_and_the_queue_run_a_fixed_number_of_queries(
     # Each page: session + user + menu work, then its own queries (count and page, or
     # the aggregates); none grows with the rows shown.
     assert few == many, (few, many)
+
+
+@pytest.mark.django_db
+def test_generate_now_enqueues_the_job_with_a_date_after_commit(
+    client_as, manager, store, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.aftersales import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.followups_generate, "delay", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        r = client_as(manager).post("/aftersales/rules/generate-now/")
+    assert r.status_code == 302 and len(callbacks) == 1
+    assert sent == [(TODAY.isoformat(), store.pk)]
+
+
+@pytest.mark.django_db
+def test_an_agent_holding_calls_cannot_be_deactivated(cs_agent, task):
+    from apps.org.services import user_deactivating
+
+    services.followup_claim(followup=task, user=cs_agent)
+    reasons = [r for _f, r in user_deactivating.send(sender=type(cs_agent), user=cs_agent) if r]
+    assert reasons and "holds 1 claimed calls" in reasons[0]
+    services.followup_release(followup=task, user=cs_agent)
+    assert not [r for _f, r in user_deactivating.send(sender=type(cs_agent), user=cs_agent) if r]
