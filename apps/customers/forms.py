@@ -157,3 +157,10 @@ class EvaluationCardForm(forms.ModelForm):
 
     def validate_unique(self) -> None:
         """One card a month: the service updates the month's card."""
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        help_text=_("First row: name, mobile, grade, source, gender, occupation, region, address."),
+    )

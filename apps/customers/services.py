@@ -478,3 +478,28 @@ def evaluation_card_save(*, customer: Customer, by: User, month: date, **fields:
 
 def customers_owned_count(user: User) -> int:
     return Customer.objects.filter(owner=user).count()
+
+
+# ---------------------------------------------------------------- import from Excel
+
+IMPORT_COLUMNS = ["name", "mobile", "grade", "source", "gender", "occupation", "region", "address"]
+
+
+def customers_import(*, store: Store, owner: User, rows: list[dict[str, Any]]) -> tuple[int, list[str]]:
+    """Register customers from spreadsheet rows; each row on its own (a duplicate or a bad
+    mobile is reported with its row number and the others are still registered)."""
+    created = 0
+    errors: list[str] = []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        fields = {k: str(v).strip() for k, v in row.items() if k in IMPORT_COLUMNS and v not in (None, "")}
+        if not fields:
+            continue
+        fields.setdefault("grade", Grade.C)
+        try:
+            with transaction.atomic():
+                customer_create(store=store, owner=owner, by=owner, **fields)
+        except ValidationError as exc:
+            errors.append(_("Row %(n)d: %(error)s") % {"n": number, "error": " ".join(exc.messages)})
+        else:
+            created += 1
+    return created, errors

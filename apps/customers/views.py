@@ -24,6 +24,7 @@ from .forms import (
     CreditForm,
     CustomerForm,
     EvaluationCardForm,
+    ImportForm,
     OpportunityForm,
     SettingsForm,
     StageForm,
@@ -410,3 +411,34 @@ def evaluation_card(request: HttpRequest, pk: int) -> HttpResponse:
         "customers/card_form.html",
         {"form": form, "customer": customer, "title": _("Monthly evaluation card")},
     )
+
+
+@role_required(*SALES)
+def customer_import(request: HttpRequest) -> HttpResponse:
+    """Register customers from an Excel sheet; each bad row is reported, the rest are kept."""
+    from openpyxl import load_workbook
+
+    user: Any = request.user
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            book = load_workbook(form.cleaned_data["file"], read_only=True, data_only=True)
+            sheet = book.active
+            assert sheet is not None
+            values = list(sheet.iter_rows(values_only=True))
+        except Exception:  # noqa: BLE001 — any unreadable upload is the user's input error
+            form.add_error("file", _("This is not an Excel (.xlsx) file."))
+        else:
+            header = [str(h or "").strip().lower() for h in (values[0] if values else [])]
+            if "name" not in header or "mobile" not in header:
+                form.add_error(
+                    "file", _("The first row must name the columns, with at least name and mobile.")
+                )
+            else:
+                rows = [dict(zip(header, row, strict=False)) for row in values[1:1001]]
+                created, errors = services.customers_import(store=_home_store(user), owner=user, rows=rows)
+                messages.success(request, _("%(n)d customers registered.") % {"n": created})
+                if not errors:
+                    return redirect("customers:list")
+    return render(request, "customers/import.html", {"form": form, "errors": errors})

@@ -166,3 +166,27 @@ def test_a_key_account_gets_strategy_and_evaluation_cards(client_as, store, cons
     assert r.status_code == 302
     page = client.get(f"/customers/{customer.pk}/").content.decode()
     assert "20台轻客" in page and "2026-10" in page
+
+
+def test_an_excel_import_registers_rows_and_reports_duplicates(client_as, store, consultant, consultant2):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    make_customer(store, consultant2, mobile="13900000009")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["name", "mobile", "grade"])
+    sheet.append(["甲", "13900000001", "H"])
+    sheet.append(["乙", "13900000009", "A"])  # owned by 李娜 already
+    sheet.append(["丙", "12345", "B"])
+    out = BytesIO()
+    book.save(out)
+    upload = SimpleUploadedFile("c.xlsx", out.getvalue())
+    r = client_as(consultant).post("/customers/import/", {"file": upload})
+    page = r.content.decode()
+    assert "Row 3" in page and "李娜" in page and "Row 4" in page
+    assert list(Customer.objects.filter(owner=consultant).values_list("name", flat=True)) == ["甲"]
+    r = client_as(consultant).post("/customers/import/", {"file": SimpleUploadedFile("x.xlsx", b"not excel")})
+    assert "not an Excel" in r.content.decode()
