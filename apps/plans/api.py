@@ -39,7 +39,10 @@ def _value(t: Target) -> Any:
 def _num(t: Target, v: Decimal | None) -> Any:
     if v is None:
         return None
-    return float(v) if t.measure in INTEGER_MEASURES else f"{v:.2f}"
+    if t.measure in INTEGER_MEASURES:
+        # Counts are whole; a run-rate projection of a count may not be.
+        return int(v) if v == v.to_integral_value() else round(float(v), 2)
+    return f"{v:.2f}"
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -186,9 +189,16 @@ class PlanSerializer(serializers.ModelSerializer):
         max_digits=14, decimal_places=2, min_value=Decimal(0), required=False
     )
 
+    values = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0)),
+        write_only=True,
+        required=False,
+        help_text='On create: the year\'s target per measure, e.g. {"units": 1000}.',
+    )
+
     class Meta:
         model = Plan
-        fields = ["id", "store", "year", "status", "expense_budget", "targets"]
+        fields = ["id", "store", "year", "status", "expense_budget", "targets", "values"]
 
     def get_targets(self, obj: Plan) -> list[dict[str, Any]]:
         if self.context.get("tree") is not None:
@@ -212,7 +222,7 @@ class PlanSerializer(serializers.ModelSerializer):
             store=validated["store"],
             year=validated["year"],
             by=self.context["request"].user,
-            values={},
+            values=validated.get("values") or {},
             expense_budget=validated.get("expense_budget", Decimal(0)),
         )
 

@@ -204,3 +204,86 @@ def test_the_targets_list_runs_a_fixed_number_of_queries(api_as, store, manager,
     # aggregate (scoping is a subquery): the same for 3 rows or all 19.
     assert count(3) == count(100) == 5
     assert Target.objects.filter(plan=plan, measure="units").count() == 19
+
+
+def test_a_plan_is_created_with_its_year_targets_through_the_api(api_as, store, manager):
+    res = api_as(manager).post(
+        "/api/v1/plans/",
+        {"store": store.pk, "year": 2032, "values": {"units": 900, "revenue": "1.50"}},
+        format="json",
+    )
+    assert res.status_code == 201, res.content
+    roots = {t["measure"]: t["value"] for t in res.json()["targets"]}
+    assert roots["units"] == 900 and roots["revenue"] == "1.50" and roots["visits"] == 0
+    bad = api_as(manager).post(
+        "/api/v1/plans/", {"store": store.pk, "year": 2033, "values": {"units": 1.5}}, format="json"
+    )
+    assert bad.status_code == 400 and "units" in bad.json()
+
+
+def test_the_plans_list_runs_a_fixed_number_of_queries(api_as, store, other_store, manager, admin_user):
+    api = api_as(admin_user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/api/v1/plans/").status_code == 200
+        return len(ctx)
+
+    make_plan(store, manager, year=2026)
+    one = count()
+    other_manager_plan = make_plan(store, manager, year=2027)
+    services.target_break_down(
+        node=root(other_manager_plan, "units"), into="month", method="even", by=manager
+    )
+    # count + page of plans (with stores) + their targets, prefetched: the tree is
+    # built in memory, without tracking, so more plans and nodes cost nothing more.
+    assert count() == one == 3
+
+
+def test_a_manager_withdraws_his_submitted_plan_and_it_is_recorded(api_as, store, manager):
+    plan = make_plan(store, manager, year=2026)
+    services.plan_submit(plan=plan, by=manager)
+    res = api_as(manager).patch(f"/api/v1/plans/{plan.pk}/", {"status": "draft"}, format="json")
+    assert res.status_code == 200 and res.json()["status"] == "draft"
+    assert plan.revisions.filter(kind="status", from_value="submitted", to_value="draft", by=manager).exists()
+
+
+def test_an_approved_plan_cannot_be_reopened_by_a_manager_without_approval_rights(
+    api_as, store, manager, admin_user
+):
+    plan = make_plan(store, manager, year=2026)
+    services.plan_submit(plan=plan, by=manager)
+    services.plan_approve(plan=plan, by=admin_user)
+    res = api_as(manager).patch(f"/api/v1/plans/{plan.pk}/", {"status": "draft"}, format="json")
+    assert res.status_code == 400
+    assert Plan.objects.get(pk=plan.pk).status == "approved"
+
+
+def test_finance_reads_plans_but_cannot_write(api_as, store, manager, finance):
+    plan = make_plan(store, manager, year=2026)
+    api = api_as(finance)
+    assert api.get(f"/api/v1/plans/{plan.pk}/").status_code == 200
+    assert api.patch(f"/api/v1/plans/{plan.pk}/", {"status": "submitted"}, format="json").status_code == 403
+    assert (
+        api.post(
+            f"/api/v1/plans/{plan.pk}/break-down/",
+            {"node": root(plan, "units").pk, "into": "month", "method": "even"},
+            format="json",
+        ).status_code
+        == 403
+    )
+
+
+def test_tracking_fields_in_the_targets_api_are_numbers_or_null(api_as, store, manager, consultant):
+    from datetime import date
+
+    from .factories import order
+
+    order(consultant, store, date(2026, 1, 10))
+    plan = make_plan(store, manager, year=2026, units=100)
+    data = api_as(manager).get(f"/api/v1/targets/{root(plan, 'units').pk}/").json()
+    assert data["actual"] == 1 and isinstance(data["actual"], int) and isinstance(data["time_elapsed"], float)
+    assert data["status"] in ("green", "amber", "red")
+    future = make_plan(store, manager, year=2099)
+    data = api_as(manager).get(f"/api/v1/targets/{root(future, 'units').pk}/").json()
+    assert data["time_elapsed"] == 0.0 and data["projection"] is None and data["status"] is None
