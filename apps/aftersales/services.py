@@ -467,7 +467,11 @@ def followup_complete(
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome of the call.")})
     followup_claim(followup=followup, user=by)
-    task = FollowUp.objects.select_for_update().select_related("vehicle", "customer").get(pk=followup.pk)
+    task = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("vehicle", "customer")
+        .get(pk=followup.pk)
+    )
     if task.status != FollowUpStatus.CLAIMED or task.assignee_id != by.pk:
         raise _taken(task)
     reached = outcome == Outcome.REACHED
