@@ -149,7 +149,9 @@ class Target(models.Model):
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="plan_targets"
     )
-    key = models.CharField(_("key"), max_length=20, blank=True, help_text="The child's key in its breakdown.")
+    key = models.CharField(
+        _("key"), max_length=20, blank=True, help_text=_("The child's key in its breakdown.")
+    )
     label = models.CharField(_("label"), max_length=120, blank=True)
     position = models.PositiveIntegerField(default=0)
     method = models.CharField(_("method"), max_length=20, blank=True)
@@ -330,7 +332,7 @@ class Forecast(models.Model):
         related_name="forecasts",
         verbose_name=_("consultant"),
     )
-    month = models.DateField(_("month"), help_text="The first day of the forecast month.")
+    month = models.DateField(_("month"), help_text=_("The first day of the forecast month."))
     vehicle_model = models.ForeignKey(VehicleModel, on_delete=models.PROTECT, verbose_name=_("vehicle model"))
     units = models.PositiveIntegerField(_("units"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
