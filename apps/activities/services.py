@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -278,6 +278,20 @@ def report_deadline(store_id: int, day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, cutoff))
 
 
+def _get_or_create_locked(model: Any, key: dict[str, Any], defaults: dict[str, Any]) -> Any:
+    """The row for `key`, locked for update; created if missing. Two requests creating
+    it at once (a double tap on Submit) both end up with the one row: the loser of the
+    unique-key race reads the winner's."""
+    found = model.objects.select_for_update().filter(**key).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return model.objects.create(**key, **defaults)
+    except IntegrityError:
+        return model.objects.select_for_update().get(**key)
+
+
 def _store_manager(store_id: int) -> User | None:
     return User.objects.filter(role=Role.MANAGER, is_active=True, stores=store_id).order_by("pk").first()
 
@@ -302,6 +316,7 @@ def daily_report_save(
     if date > _local(now):
         raise ValidationError({"date": _("A report cannot be written for a day that has not come.")})
     report = DailyReport.objects.select_for_update().filter(consultant=consultant, date=date).first()
+    is_new = report is None
     if report is None:
         report = DailyReport(
             consultant=consultant, date=date, store=store or default_store(consultant), created_at=now
@@ -313,7 +328,24 @@ def daily_report_save(
         report.submitted_at = now
         report.on_time = now <= report_deadline(report.store_id, date)
     report._history_user = consultant  # type: ignore[attr-defined]
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        if not is_new:
+            raise
+        # A second request created the day's report meanwhile (a double tap on Submit):
+        # write into that one instead.
+        return daily_report_save(
+            consultant=consultant,
+            date=date,
+            problems=problems,
+            help_needed=help_needed,
+            market_notes=market_notes,
+            submit=submit,
+            store=store,
+            now=now,
+        )
     if report.submitted_at and help_needed.strip():
         _escalate(report, now)
     return report
@@ -398,12 +430,11 @@ def week_start_of(day: date) -> date:
 def route_plan_get_or_create(*, consultant: User, week_start: date, store: Store | None = None) -> RoutePlan:
     _check_consultant(consultant)
     monday = week_start_of(week_start)
-    plan = RoutePlan.objects.filter(consultant=consultant, week_start=monday).first()
-    if plan is None:
-        plan = RoutePlan.objects.create(
-            consultant=consultant, week_start=monday, store=store or default_store(consultant)
-        )
-    return plan
+    return _get_or_create_locked(
+        RoutePlan,
+        {"consultant": consultant, "week_start": monday},
+        {"store": store or default_store(consultant)},
+    )
 
 
 @transaction.atomic
@@ -449,7 +480,7 @@ def monthly_summary_save(
         errors["key_points"] = _("Write next month's key points.")
     if errors:
         raise ValidationError(errors)
-    obj = MonthlySummary.objects.filter(consultant=consultant, month=first).first()
+    obj = MonthlySummary.objects.select_for_update().filter(consultant=consultant, month=first).first()
     if obj is None:
         obj = MonthlySummary(consultant=consultant, month=first, store=default_store(consultant))
     obj.summary = summary.strip()
