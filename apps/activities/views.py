@@ -533,7 +533,9 @@ def activity_settings(request: HttpRequest) -> HttpResponse:
     """A manager sets his store's late-entry allowance, report cut-off and lock window."""
     stores = visible(Store.objects.all(), _me(request))
     raw = request.GET.get("store", "")
-    lookup = {"pk": int(raw)} if raw.isdigit() else {"pk__in": stores.order_by("pk").values("pk")[:1]}
+    lookup: dict[str, Any] = (
+        {"pk": int(raw)} if raw.isdigit() else {"pk__in": stores.order_by("pk").values("pk")[:1]}
+    )
     store = get_visible_or_404(Store.objects.all(), _me(request), **lookup)
     current = services.settings_for(store)
     form = ActivitySettingsForm(request.POST or None, instance=current)
