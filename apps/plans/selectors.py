@@ -484,3 +484,32 @@ def forecast_accuracy(forecasts: Any, today: date, months: int = 6) -> list[Accu
         row = out.setdefault(c, AccuracyRow(users[c], []))
         row.months.append((m, sum(f for f, _a in pairs), sum(a for _f, a in pairs), month_accuracy(pairs)))
     return sorted(out.values(), key=lambda r: (r.consultant.name, r.consultant.pk))
+
+
+def consultant_targets(
+    *, consultant_ids: Iterable[int], start: date, end: date, approved_only: bool = True
+) -> dict[tuple[int, str], Decimal]:
+    """(consultant id, measure) → the consultant's target for [start, end], for scoring.
+
+    Sums his consultant-level nodes (no product or settlement slice) lying inside the
+    range, taking only the topmost of them, so a consultant's year node and its months
+    are not counted twice; a month range picks his month nodes, a quarter or year range
+    adds them up. One query.
+    """
+    ids = list(consultant_ids)
+    nodes = list(
+        Target.objects.filter(
+            consultant_id__in=ids,
+            scope_type=ScopeType.CONSULTANT,
+            period_start__gte=start,
+            period_end__lte=end,
+            **({"plan__status": "approved"} if approved_only else {}),
+        ).values_list("pk", "parent_id", "consultant_id", "measure", "value")
+    )
+    inside = {pk for pk, *_rest in nodes}
+    out: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for _pk, parent, consultant, measure, value in nodes:
+        if parent in inside:
+            continue  # its consultant-level ancestor inside the range already counts it
+        out[(consultant, measure)] += value
+    return dict(out)

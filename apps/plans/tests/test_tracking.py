@@ -178,3 +178,32 @@ def test_my_targets_are_this_months_and_this_weeks_for_the_signed_in_consultant(
     assert got["month"][0][1].actual == 1
     assert [t.period_start for t, _ in got["week"]] == [date(2026, 3, 16)]
     assert selectors.my_targets(consultant2, today) == {"month": [], "week": []}
+
+
+def test_consultant_targets_for_scoring_sum_the_months_without_double_counting(
+    store, manager, consultant, consultant2, admin_user
+):
+    plan = make_plan(store, manager, year=2026, units=240)
+    months = services.target_break_down(node=root(plan, "units"), into="month", method="even", by=manager)
+    for m in months:
+        services.target_break_down(node=m, into="consultant", method="even", by=manager)
+    mine_march = plan.targets.get(
+        scope_type="consultant", scope_id=consultant.pk, period_start=date(2026, 3, 1)
+    )
+    services.target_break_down(node=mine_march, into="week", method="even", by=manager)
+    assert (
+        selectors.consultant_targets(
+            consultant_ids=[consultant.pk], start=date(2026, 3, 1), end=date(2026, 3, 31)
+        )
+        == {}
+    )
+    services.plan_submit(plan=plan, by=manager)
+    services.plan_approve(plan=plan, by=admin_user)
+    got = selectors.consultant_targets(
+        consultant_ids=[consultant.pk, consultant2.pk], start=date(2026, 3, 1), end=date(2026, 3, 31)
+    )
+    assert got == {(consultant.pk, "units"): 10, (consultant2.pk, "units"): 10}
+    year = selectors.consultant_targets(
+        consultant_ids=[consultant.pk], start=date(2026, 1, 1), end=date(2026, 12, 31)
+    )
+    assert year == {(consultant.pk, "units"): 120}  # 12 months × 10; March's weeks not added again
