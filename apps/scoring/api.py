@@ -19,6 +19,7 @@ from apps.org.scoping import visible
 
 from . import selectors
 from .measures import MEASURES
+from .models import Scorecard
 from .periods import Period, parse
 from .views import default_period, scorable_consultants
 
@@ -71,19 +72,10 @@ PARAMS = [
 ]
 
 
-class _Named:
-    """The router derives a basename from `queryset.model`; scorecards are computed,
-    not a table, so this names them "scorecard" (URL names scorecard-list/-detail)."""
-
-    class model:  # noqa: N801
-        class _meta:  # noqa: N801
-            object_name = "Scorecard"
-
-
 class ScorecardViewSet(viewsets.ViewSet):
     """A consultant sees his own scorecard; a manager his stores' consultants'."""
 
-    queryset = _Named()
+    queryset = Scorecard.objects.none()  # names the route "scorecard"; rows are computed
 
     permission_classes = [RolePermission]
     read_roles = (Role.MANAGER, Role.CONSULTANT)

@@ -137,3 +137,19 @@ class PeriodClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} {self.period}"
+
+
+class Scorecard(models.Model):
+    """No table: names the computed `scorecards/` API resource for the router and the
+    schema (its figures come from selectors.scorecards, keyed by the consultant's id)."""
+
+    scope: ClassVar[ScopeRule] = ScopeRule(store=None)
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+
+    def __str__(self) -> str:
+        return f"scorecard {self.pk}"
