@@ -139,9 +139,16 @@ class PeriodClose(models.Model):
         return f"{self.store} {self.period}"
 
 
+class _NoRows(models.Manager["Scorecard"]):
+    def get_queryset(self) -> models.QuerySet["Scorecard"]:
+        return super().get_queryset().none()  # there is no table: never query it
+
+
 class Scorecard(models.Model):
     """No table: names the computed `scorecards/` API resource for the router and the
     schema (its figures come from selectors.scorecards, keyed by the consultant's id)."""
+
+    objects = _NoRows()
 
     scope: ClassVar[ScopeRule] = ScopeRule(store=None)
 
