@@ -492,6 +492,8 @@ def monthly_summary_save(
 @transaction.atomic
 def monthly_summary_comment(*, summary: MonthlySummary, by: User, comment: str) -> MonthlySummary:
     _check_manager_of(by, summary.store_id)
+    if not comment.strip():
+        raise ValidationError({"manager_comment": _("Write a comment.")})
     summary.manager_comment = comment.strip()
     summary.save(update_fields=["manager_comment", "updated_at"])
     return summary

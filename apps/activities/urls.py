@@ -19,6 +19,7 @@ urlpatterns = [
     path("routes/", views.route_plan, name="route_plan"),
     path("routes/stops/<int:pk>/remove/", views.route_stop_remove, name="route_stop_remove"),
     path("summaries/", views.summaries, name="summaries"),
+    path("summaries/<int:pk>/comment/", views.summary_comment, name="summary_comment"),
     path("market/", views.market_feed, name="market_feed"),
     path("market/new/", views.market_edit, name="market_new"),
     path("market/<int:pk>/", views.market_edit, name="market_edit"),

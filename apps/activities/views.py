@@ -141,7 +141,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/visit_form.html",
-        {"form": form, "chosen": chosen},
+        {"form": form, "chosen": chosen, "unread": selectors.unread_comments(_me(request))},
     )
 
 
@@ -314,6 +314,25 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- team view
 
 
+@require_POST
+@role_required(M)
+def summary_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    summary = get_visible_or_404(MonthlySummary.objects.all(), _me(request), pk=pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.monthly_summary_comment(
+                summary=summary, by=_me(request), comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Comment sent to %(name)s.") % {"name": summary.consultant})
+    else:
+        messages.error(request, _("Write a comment."))
+    return redirect("activities:summaries")
+
+
 @role_required(M)
 def team(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/team.html", selectors.team_view(_me(request)))
@@ -405,7 +424,11 @@ def summaries(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Summary saved."))
                 return redirect("activities:summaries")
-    return render(request, "activities/summaries.html", {"form": form, "summaries": qs[:24]})
+    return render(
+        request,
+        "activities/summaries.html",
+        {"form": form, "summaries": qs[:24], "can_comment": _me(request).has_role(M)},
+    )
 
 
 # ---------------------------------------------------------------- market reports

@@ -325,3 +325,56 @@ def test_odd_query_parameters_never_cause_a_server_error(client_as, consultant, 
     ):
         assert client.get(url).status_code in (200, 404), url
     assert client_as(manager).get("/activities/routes/?week=x").status_code == 200
+
+
+def test_the_visit_form_offers_the_customers_opportunities_and_moves_the_stage(client_as, consultant, store):
+    c = f.customer(store, consultant)
+    opp = f.opportunity(c, vehicle_model=f.vehicle_model())
+    f.opportunity(f.customer(store, consultant, name="别人"))
+    client = client_as(consultant)
+    html = client.get(f"/activities/customers/opportunities/?customer={c.pk}").content.decode()
+    assert f'value="{opp.pk}"' in html and "凯美瑞" in html and 'name="stage"' in html
+    now = timezone.localtime()
+    fmt = "%Y-%m-%dT%H:%M"
+    response = client.post(
+        "/activities/visits/new/",
+        {
+            "customer": c.pk,
+            "channel": "test_drive",
+            "started_at": (now - timedelta(minutes=30)).strftime(fmt),
+            "ended_at": now.strftime(fmt),
+            "opportunity": opp.pk,
+            "stage": "test_drive",
+        },
+    )
+    assert response.status_code == 302
+    opp.refresh_from_db()
+    assert opp.stage == "test_drive"
+
+
+def test_the_consultant_is_told_of_unread_comments_when_he_opens_the_visit_form(
+    client_as, consultant, manager
+):
+    from apps.activities import services
+
+    r = services.daily_report_save(consultant=consultant, date=timezone.localdate(), submit=True)
+    client = client_as(consultant)
+    assert 'data-testid="unread-comments"' not in client.get("/activities/visits/new/").content.decode()
+    services.daily_report_comment(report=r, by=manager, comment="好")
+    assert 'data-testid="unread-comments"' in client.get("/activities/visits/new/").content.decode()
+
+
+def test_a_manager_comments_a_monthly_summary(client_as, consultant, manager, other_manager):
+    from apps.activities import services
+
+    s = services.monthly_summary_save(
+        consultant=consultant, month=timezone.localdate(), summary="成交5台", key_points="冲量"
+    )
+    assert (
+        client_as(other_manager).post(f"/activities/summaries/{s.pk}/comment/", {"comment": "x"}).status_code
+        == 404
+    )
+    client_as(manager).post(f"/activities/summaries/{s.pk}/comment/", {"comment": "下月加油"})
+    s.refresh_from_db()
+    assert s.manager_comment == "下月加油"
+    assert "下月加油" in client_as(consultant).get("/activities/summaries/").content.decode()
