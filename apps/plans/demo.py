@@ -173,8 +173,10 @@ def seed(ctx: DemoContext) -> None:
                     node=month, into="consultant", method="capability", by=manager
                 )
                 if month.period_start <= ctx.today <= month.period_end:
-                    for person in people:
-                        services.target_break_down(node=person, into="week", method="even", by=manager)
+                    for node_of_person in people:
+                        services.target_break_down(
+                            node=node_of_person, into="week", method="even", by=manager
+                        )
         services.expense_allocation_add(
             plan=plan, purpose="车展 Auto show", amount=Decimal("200000.00"), month=4, by=manager
         )
