@@ -10,7 +10,9 @@ from . import selectors
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/home.html", {"stores": request.user.stores.all()})  # type: ignore[union-attr]
+    user = request.user
+    context = {"stores": user.stores.all(), **selectors.home(user)}  # type: ignore[union-attr, arg-type]
+    return render(request, "dashboard/home.html", context)
 
 
 @role_required(Role.ADMIN)
