@@ -19,7 +19,17 @@ from apps.sales.models import Order, OrderStatus
 from apps.sales.services import vin_check_digit
 
 from . import services
-from .models import Complaint, FollowUp, FollowUpStatus, Outcome, ServiceKind, ServiceVisit, Vehicle
+from .models import (
+    Complaint,
+    FollowUp,
+    FollowUpStatus,
+    MileageReading,
+    Outcome,
+    ReadingSource,
+    ServiceKind,
+    ServiceVisit,
+    Vehicle,
+)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = [
@@ -62,37 +72,47 @@ def _deliveries(ctx: DemoContext, store: Store, store_no: int, rng: Random) -> N
     existing = set(
         Order.objects.filter(store=store, vin__startswith=f"LSV{store_no}").values_list("vin", flat=True)
     )
+    known = {c.mobile: c for c in Customer.objects.filter(store=store, mobile__startswith=f"136{store_no}")}
+    plan = []
     for n in range(PER_STORE):
         vin = _vin(store_no, n)
         delivered = ctx.today - timedelta(days=3 + n * 365 // PER_STORE)
         model = models[rng.randrange(len(models))]
         consultant = consultants[rng.randrange(len(consultants))]
         name = SURNAMES[rng.randrange(len(SURNAMES))] + GIVEN[rng.randrange(len(GIVEN))]
+        mobile = f"136{store_no}{n:07d}"
         if vin in existing:
             continue
-        customer, _ = Customer.objects.get_or_create(
-            store=store,
-            mobile=f"136{store_no}{n:07d}",
-            defaults={
-                "name": name,
-                "owner": consultant,
-                "status": "customer",
-                "grade": "O",
-                "birthday": ctx.today.replace(year=1985) - timedelta(days=n * 7),
-            },
-        )
-        Order.objects.create(
-            store=store,
-            customer=customer,
-            consultant=consultant,
-            vehicle_model=model,
-            order_date=delivered - timedelta(days=10),
-            amount=model.msrp,
-            cost=model.cost,
-            status=OrderStatus.DELIVERED,
-            delivered_on=delivered,
-            vin=vin,
-        )
+        if mobile not in known:
+            known[mobile] = Customer(
+                store=store,
+                mobile=mobile,
+                name=name,
+                owner=consultant,
+                status="customer",
+                grade="O",
+                birthday=ctx.today - timedelta(days=365 * 40 + n * 7),
+            )
+        plan.append((known[mobile], vin, delivered, model, consultant))
+    # Bulk writes keep the seed fast (these demo orders carry no audit-history rows).
+    Customer.objects.bulk_create([c for c in known.values() if c.pk is None])
+    Order.objects.bulk_create(
+        [
+            Order(
+                store=store,
+                customer=customer,
+                consultant=consultant,
+                vehicle_model=model,
+                order_date=delivered - timedelta(days=10),
+                amount=model.msrp,
+                cost=model.cost,
+                status=OrderStatus.DELIVERED,
+                delivered_on=delivered,
+                vin=vin,
+            )
+            for customer, vin, delivered, model, consultant in plan
+        ]
+    )
 
 
 def _plates(store: Store, rng: Random) -> None:
@@ -104,12 +124,16 @@ def _plates(store: Store, rng: Random) -> None:
 
 
 def _visits(ctx: DemoContext, store: Store, rng: Random) -> None:
-    """A first service and six-monthly maintenance for most owners; a quarter never come."""
+    """A first service and six-monthly maintenance for most owners; a quarter never come.
+
+    Written in bulk (the data is consistent by construction), then each serviced
+    vehicle's prediction is recomputed by the service."""
     advisor = next(
         (u for u in ctx.users.values() if u.role == "service_advisor" and store in u.stores.all()), None
     )
     served = set(ServiceVisit.objects.filter(store=store).values_list("vehicle_id", flat=True))
-    for v in Vehicle.objects.filter(store=store).select_related("vehicle_model").order_by("pk"):
+    visits, readings, touched = [], [], []
+    for v in Vehicle.objects.filter(store=store).order_by("pk"):
         if v.pk in served or v.pk % 4 == 0:
             continue
         per_day = 25 + (v.pk * 37) % 40
@@ -117,16 +141,21 @@ def _visits(ctx: DemoContext, store: Store, rng: Random) -> None:
         kind = ServiceKind.FIRST_SERVICE
         while day < ctx.today - timedelta(days=1):
             km = per_day * (day - v.delivered_on).days
-            services.service_visit_record(
-                vehicle=v,
-                date=day,
-                mileage=km,
-                kind=kind,
-                advisor=advisor,
-                amount=Decimal(0) if kind == ServiceKind.FIRST_SERVICE else Decimal(480 + (v.pk % 5) * 60),
+            amount = Decimal(0) if kind == ServiceKind.FIRST_SERVICE else Decimal(480 + (v.pk % 5) * 60)
+            visits.append(
+                ServiceVisit(
+                    store=store, vehicle=v, date=day, mileage=km, kind=kind, advisor=advisor, amount=amount
+                )
             )
+            readings.append(MileageReading(vehicle=v, date=day, mileage=km, source=ReadingSource.SERVICE))
             kind = ServiceKind.MAINTENANCE
             day += timedelta(days=170 + v.pk % 25)
+        if kind == ServiceKind.MAINTENANCE:
+            touched.append(v)
+    ServiceVisit.objects.bulk_create(visits)
+    MileageReading.objects.bulk_create(readings)
+    for v in Vehicle.objects.filter(pk__in=[v.pk for v in touched]).select_related("vehicle_model"):
+        services.vehicle_recompute(vehicle=v)
 
 
 def _work_the_queue(ctx: DemoContext, rng: Random) -> None:
@@ -185,6 +214,7 @@ def seed(ctx: DemoContext) -> None:
     rng = Random(606)
     stores = ctx.stores or list(Store.objects.all())
     services.rules_ensure(store_ids=[s.pk for s in stores])
+    services.vehicles_backfill()  # the sales demo's deliveries (their signals fire on commit)
     for no, store in enumerate(stores, start=1):
         _deliveries(ctx, store, no, rng)
     services.vehicles_backfill()

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         cars = []
         for i, customer in enumerate(customers):
             delivered = day - timedelta(days=rng.randrange(1, 900))
-            serviced = delivered + timedelta(days=90) if delivered + timedelta(days=100) < day else None
+            serviced = delivered + timedelta(days=90) if delivered + timedelta(days=93) <= day else None
             cars.append(
                 Vehicle(
                     store=store,
