@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status
@@ -141,9 +142,12 @@ class CustomerSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
         if owner != instance.owner:
             if owner is None:
                 raise serializers.ValidationError({"owner": [_("Choose the consultant to transfer to.")]})
-            services.customer_transfer(
-                customer=instance, to_owner=owner, by=user, reason=_("Transferred (API)")
-            )
+            try:
+                services.customer_transfer(
+                    customer=instance, to_owner=owner, by=user, reason=_("Transferred (API)")
+                )
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"owner": exc.messages}) from None
         return services.customer_update(customer=instance, by=user, **validated)
 
 

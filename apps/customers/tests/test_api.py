@@ -122,3 +122,11 @@ def test_customer_and_opportunity_lists_run_a_fixed_number_of_queries(api_as, st
     # one prefetch of the stage history. The same whatever the number of rows.
     assert counts() == few
     assert Opportunity.objects.count() == 13
+
+
+def test_a_consultant_cannot_transfer_through_the_owner_field(api_as, store, consultant, consultant2):
+    customer = make_customer(store, consultant)
+    r = api_as(consultant).patch(f"/api/v1/customers/{customer.pk}/", {"owner": consultant2.pk})
+    assert r.status_code == 400 and "owner" in r.json()
+    customer.refresh_from_db()
+    assert customer.owner == consultant
