@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from .models import Channel, Complaint, FollowUp, FollowUpRule, Message, RuleCode, ServiceVisit, Vehicle
+from .models import Channel, FollowUp, FollowUpRule, Message, RuleCode, ServiceVisit, Vehicle
 
 LOOKBACK_DAYS = 7
 
@@ -27,7 +27,6 @@ V = Vehicle._meta.db_table
 R = FollowUpRule._meta.db_table
 S = ServiceVisit._meta.db_table
 M = Message._meta.db_table
-_ = Complaint  # (complaint follow-ups are made by complaint_set_status, not here)
 
 
 def _pg() -> bool:

@@ -616,14 +616,18 @@ def _complaint_callback(item: Complaint, today: date) -> None:
     key = {"vehicle": item.vehicle, "customer": item.customer, "rule": RuleCode.COMPLAINT, "due_date": due}
     if FollowUp.objects.filter(**key).exists():
         return
-    FollowUp.objects.create(
-        store_id=item.store_id,
-        basis=today,
-        channel=Channel.CALL,
-        priority=rule.priority,
-        about_complaint=item,
-        **key,
-    )
+    try:
+        with transaction.atomic():
+            FollowUp.objects.create(
+                store_id=item.store_id,
+                basis=today,
+                channel=Channel.CALL,
+                priority=rule.priority,
+                about_complaint=item,
+                **key,
+            )
+    except IntegrityError:  # the same call was made at the same moment: once is enough
+        pass
 
 
 @transaction.atomic
