@@ -1,21 +1,34 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from apps.activities.models import DailyReport
+from apps.activities.models import DailyReport, MarketReport
 from apps.activities.selectors import unread_comments
 from apps.aftersales.selectors import queue_health
-from apps.customers.models import Customer
-from apps.org.models import User
+from apps.customers.models import Customer, Grade, Opportunity
+from apps.customers.selectors import funnel
+from apps.org.models import Store, User
 from apps.org.roles import Role
+from apps.plans.models import Measure, PeriodKind, PlanStatus, ScopeType, Target
+from apps.plans.selectors import Filters, Spec, actuals, track
+from apps.sales.models import Order, OrderStatus, Receivable
+from apps.sales.selectors import aging
 
 from .models import Heartbeat
 
 STALE_AFTER = timedelta(minutes=3)
+TILE_MEASURES = [
+    Measure.UNITS,
+    Measure.REVENUE,
+    Measure.GROSS_PROFIT,
+    Measure.COLLECTIONS,
+    Measure.NEW_CUSTOMERS,
+    Measure.VISITS,
+]
 
 
 def system_status() -> dict[str, Any]:
@@ -51,3 +64,72 @@ def home(user: User) -> dict[str, Any]:
     if user.role in (Role.CUSTOMER_SERVICE, Role.MANAGER) or user.is_admin:
         context["queue"] = queue_health(user=user, today=today)
     return context
+
+
+def _month_bounds(today: date) -> tuple[date, date]:
+    start = today.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return start, end
+
+
+def manager_dashboard(*, user: User, store: Store, today: date) -> dict[str, Any]:
+    """SPEC §7 at a glance for one store: month to date against target, funnel, ranking,
+    receivables aging, callback queue, lead grades and the latest market reports.
+    Every block is one aggregate query (or one per measure family for the targets)."""
+    start, end = _month_bounds(today)
+    specs = [Spec(m, start, today, Filters()) for m in TILE_MEASURES]
+    today_specs = [Spec(m, today, today, Filters()) for m in (Measure.UNITS, Measure.REVENUE)]
+    month_actual = actuals(store, specs + today_specs)
+    targets = {
+        t.measure: t
+        for t in Target.objects.filter(
+            plan__store=store,
+            plan__status=PlanStatus.APPROVED,
+            scope_type=ScopeType.STORE,
+            period_kind=PeriodKind.MONTH,
+            period_start__lte=today,
+            period_end__gte=today,
+            measure__in=TILE_MEASURES,
+        )
+    }
+    tiles = []
+    for measure, actual in zip(TILE_MEASURES, month_actual, strict=False):
+        target = targets.get(measure)
+        tracking = track(target.value, actual, start, end, today) if target else None
+        tiles.append(
+            {
+                "measure": measure,
+                "label": Measure(measure).label,
+                "actual": actual,
+                "target": target.value if target else None,
+                "tracking": tracking,
+            }
+        )
+    opportunities = Opportunity.objects.filter(store=store)
+    ranking = list(
+        Order.objects.filter(store=store, order_date__range=(start, today))
+        .exclude(status=OrderStatus.CANCELLED)
+        .values("consultant", "consultant__name", "consultant__username")
+        .annotate(units=Count("pk"), revenue=Sum("amount"))
+        .order_by("-revenue")[:10]
+    )
+    grades = dict(
+        Customer.objects.filter(store=store)
+        .exclude(status="lost")
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "store": store,
+        "tiles": tiles,
+        "today_units": month_actual[len(specs)],
+        "today_revenue": month_actual[len(specs) + 1],
+        "funnel": funnel(opportunities),
+        "ranking": ranking,
+        "aging": aging(Receivable.objects.filter(store=store), today=today),
+        "queue": queue_health(user=user, today=today),
+        "grades": [(g.value, str(g.label), grades.get(g.value, 0)) for g in Grade],
+        "market": MarketReport.objects.filter(store=store)
+        .select_related("consultant")
+        .order_by("-date", "-pk")[:5],
+    }

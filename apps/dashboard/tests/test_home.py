@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def customer(store, owner, mobile, follow_up):
-    return Customer.objects.create(store=store, owner=owner, name="客户", mobile=mobile, next_follow_up=follow_up)
+    return Customer.objects.create(
+        store=store, owner=owner, name="客户", mobile=mobile, next_follow_up=follow_up
+    )
 
 
 def test_a_consultant_sees_his_overdue_and_due_follow_ups(client_as, consultant, consultant2, store):
