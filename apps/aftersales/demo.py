@@ -208,6 +208,10 @@ def _work_the_queue(ctx: DemoContext, rng: Random) -> None:
             resolution="已致电道歉并赠送一次免费洗车。",
             today=ctx.today,
         )
+        # Resolved a day after it was raised, as it happened.
+        Complaint.objects.filter(pk=c.pk).update(
+            in_progress_at=c.opened_at + timedelta(hours=2), resolved_at=c.opened_at + timedelta(hours=26)
+        )
 
 
 def seed(ctx: DemoContext) -> None:

@@ -11,7 +11,7 @@ class VehicleFilter(django_filters.FilterSet):
         field_name="next_service_due",
         lookup_expr="lte",
         label=_("Service due by"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=django_filters.widgets.forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     ordering = django_filters.OrderingFilter(
         fields=["delivered_on", "next_service_due", "last_mileage"],

@@ -58,7 +58,7 @@ class CompleteForm(forms.Form):
 
 class ServiceVisitForm(forms.Form):
     vin = forms.CharField(label=_("VIN"), max_length=17)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0)
     kind = forms.ChoiceField(label=_("Kind"), choices=ServiceKind.choices)
     amount = forms.DecimalField(
@@ -91,8 +91,10 @@ class RuleForm(forms.ModelForm):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
