@@ -5,6 +5,8 @@ from datetime import date
 from random import Random
 from typing import Any
 
+from django.utils import timezone
+
 from .models import Region, Store, Team, User
 from .roles import Role
 from .services import user_create
@@ -17,7 +19,7 @@ class DemoContext:
     """What one app's demo seed hands to the next (stores, users, the random source)."""
 
     scale: str = "small"
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=timezone.localdate)  # the store's date, not the server's
     rng: Random = field(default_factory=lambda: Random(2026))
     stores: list[Store] = field(default_factory=list)
     users: dict[str, User] = field(default_factory=dict)
