@@ -31,7 +31,8 @@ def _env() -> dict[str, str]:
     db = connection.settings_dict
     return {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{db['USER']}{':' + db['PASSWORD'] if db.get('PASSWORD') else ''}"
+        f"@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "DB_CONN_MAX_AGE": "0",
     }
 
