@@ -257,8 +257,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
 }
 
-# Text messages (SPEC §6) leave through a pluggable backend, like Django's e-mail backends.
+# Text messages (SPEC §6) leave through a pluggable backend, like Django's e-mail backends:
+# ConsoleBackend, FileBackend (one file a message under SMS_FILE_PATH) or HttpBackend
+# (POST to the operator's gateway at SMS_HTTP_URL, with a timeout and retries).
 SMS_BACKEND = env_str("SMS_BACKEND", "apps.aftersales.sms.ConsoleBackend")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 5)
+SMS_HTTP_RETRIES = env_int("SMS_HTTP_RETRIES", 2)
+SMS_HTTP_SIGN = env_str("SMS_HTTP_SIGN", "DealerSales")
+# No message leaves between these local hours (start, end): 21:00 to 09:00.
+SMS_QUIET_HOURS = (env_int("SMS_QUIET_FROM", 21), env_int("SMS_QUIET_UNTIL", 9))
+if SMS_HTTP_URL and not SMS_HTTP_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SMS_HTTP_URL={SMS_HTTP_URL!r} must start with http:// or https://.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -5,6 +5,7 @@ from datetime import date
 from random import Random
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from .models import Region, Store, Team, User
@@ -68,7 +69,7 @@ def _user(
     if user is None:
         user = user_create(
             username=username,
-            password=DEMO_PASSWORD,
+            password=None,
             role=role,
             name=name,
             stores=stores,
@@ -76,6 +77,11 @@ def _user(
             is_staff=role == Role.ADMIN,
             is_superuser=role == Role.ADMIN,
         )
+        # Every demo user has the same password: hash it once, not twenty times.
+        if "password_hash" not in ctx.extra:
+            ctx.extra["password_hash"] = make_password(DEMO_PASSWORD)
+        user.password = ctx.extra["password_hash"]
+        user.save(update_fields=["password"])
     ctx.users[username] = user
     ctx.logins.append((username, name, str(Role(role).label)))
     return user
