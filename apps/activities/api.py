@@ -20,6 +20,7 @@ from apps.sales.models import Order
 from . import selectors, services
 from .filters import DailyReportApiFilter, MarketReportApiFilter, VisitApiFilter
 from .models import DailyReport, MarketReport, Visit
+from .services import MARKET_FIELDS
 
 READERS: tuple[str, ...] = (Role.MANAGER, Role.CONSULTANT)
 WRITERS: tuple[str, ...] = (
@@ -179,17 +180,7 @@ class MarketReportSerializer(_Scoped):
             "id",
             "store",
             "consultant",
-            "date",
-            "competitor_brand",
-            "competitor_model",
-            "retail_price",
-            "transaction_price",
-            "discount",
-            "quality_feedback",
-            "trend",
-            "customer_needs",
-            "dealer_requirements",
-            "tags",
+            *MARKET_FIELDS,
             "created_at",
         ]
         read_only_fields = ["store", "created_at"]

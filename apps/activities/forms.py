@@ -10,6 +10,7 @@ from apps.org.models import User
 from apps.org.scoping import visible
 
 from .models import ActivitySettings, Channel, MarketReport
+from .services import MARKET_FIELDS
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -161,19 +162,7 @@ class MarketReportForm(forms.ModelForm):
 
     class Meta:
         model = MarketReport
-        fields = [
-            "date",
-            "competitor_brand",
-            "competitor_model",
-            "retail_price",
-            "transaction_price",
-            "discount",
-            "quality_feedback",
-            "trend",
-            "customer_needs",
-            "dealer_requirements",
-            "tags",
-        ]
+        fields = list(MARKET_FIELDS)
         widgets = {
             "date": DateInput(),
             "quality_feedback": forms.Textarea(attrs={"rows": 2}),

@@ -516,7 +516,8 @@ def normalise_tags(tags: Any) -> str:
     return f",{','.join(seen)}," if seen else ""
 
 
-MARKET_FIELDS = {
+# The fields a consultant writes on a market report, in form order (form and API use it too).
+MARKET_FIELDS = (
     "date",
     "competitor_brand",
     "competitor_model",
@@ -528,7 +529,7 @@ MARKET_FIELDS = {
     "customer_needs",
     "dealer_requirements",
     "tags",
-}
+)
 
 
 @transaction.atomic
@@ -545,7 +546,7 @@ def market_report_save(
         raise ValidationError(_("Only the consultant who wrote a report may change it."))
     if instance is None:
         _check_consultant(consultant)
-    unknown = set(fields) - MARKET_FIELDS
+    unknown = set(fields) - set(MARKET_FIELDS)
     if unknown:
         raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
     report = instance or MarketReport(consultant=consultant, store=default_store(consultant))
