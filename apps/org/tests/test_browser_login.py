@@ -53,7 +53,9 @@ def test_a_consultant_on_a_phone_switches_to_chinese(phone):
     call_command("seed_demo")
     log_in(phone, "sales_bj01", DEMO_PASSWORD)
     phone.click(".navbar-toggler")
+    phone.wait_for_selector("#mainnav.show")  # the collapse has finished opening
     phone.click("[data-testid=user-menu]")
+    phone.locator("button[value=zh-hans]").scroll_into_view_if_needed()
     phone.click("button[value=zh-hans]")
     phone.wait_for_selector("text=欢迎")
     assert "销售顾问" in phone.inner_text("[data-testid=role]")
