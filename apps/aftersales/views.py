@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.org.forms import add_service_error
 from apps.org.listing import list_page
 from apps.org.permissions import role_required
 from apps.org.roles import Role
@@ -38,15 +39,6 @@ COMPLAINTS = (Role.CUSTOMER_SERVICE, Role.MANAGER, Role.SERVICE_ADVISOR)
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    """A service's refusal shown on the form: on its field when the form has it."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, [m for e in errors for m in e.messages])
 
 
 # ---------------------------------------------------------------- the queue
@@ -117,7 +109,7 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             done = services.followup_complete(followup=task, by=request.user, **form.service_kwargs())  # type: ignore[arg-type]
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             if done.status == FollowUpStatus.OPEN:
                 messages.info(request, _("No answer: the call comes back tomorrow."))
@@ -256,7 +248,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                     advisor=request.user,  # type: ignore[arg-type]
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Service visit recorded."))
                 return redirect("aftersales:vehicle", pk=vehicle.pk)
@@ -327,7 +319,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     services.complaint_update(complaint=item, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Complaint updated."))
                 return redirect("aftersales:complaint", pk=pk)
@@ -385,7 +377,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.rule_save(rule=rule, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Rule saved."))
             return redirect(reverse("aftersales:rule_list"))

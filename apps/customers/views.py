@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.org.forms import add_service_error
 from apps.org.listing import list_page
 from apps.org.models import Store
 from apps.org.permissions import role_required
@@ -54,15 +55,6 @@ def _home_store(user: Any) -> Store:
 
 def _campaigns(user: Any) -> Any:
     return Campaign.objects.filter(store__in=store_ids(user))
-
-
-def _fail(form: Any, exc: ValidationError) -> None:
-    """Put a service's error on the form field it names (or on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # ---------------------------------------------------------------- customers
@@ -147,7 +139,7 @@ def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
                 customer = services.customer_create(store=_home_store(user), owner=user, by=user, **data)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": customer})
             return redirect("customers:detail", customer.pk)
@@ -181,7 +173,7 @@ def customer_transfer_all(request: HttpRequest) -> HttpResponse:
         try:
             n = services.customer_transfer_all(store=store, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _fail(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("%(n)d customers transferred.") % {"n": n})
             return redirect("customers:list")
@@ -261,7 +253,7 @@ def opportunity_edit(
             else:
                 opp = services.opportunity_create(customer=customer, by=user, **data)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_service_error(form, exc)
         else:
             if opp.routed_to == Routing.NURTURE:
                 messages.info(
@@ -339,7 +331,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         try:
             services.campaign_save(store=_home_store(user), **form.cleaned_data)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Campaign saved."))
             return redirect("customers:campaigns")
@@ -374,7 +366,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
         try:
             services.customer_settings_save(store=store, **form.cleaned_data)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("customers:settings")
@@ -402,7 +394,7 @@ def evaluation_card(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.evaluation_card_save(customer=customer, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _fail(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Monthly evaluation card saved."))
             return redirect("customers:detail", customer.pk)

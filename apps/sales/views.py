@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.customers.models import Customer
+from apps.org.forms import add_service_error
 from apps.org.listing import list_page
 from apps.org.permissions import role_required
 from apps.org.roles import Role
@@ -25,14 +26,6 @@ from .models import Order, Payment, Receivable
 ORDER_READERS = (Role.MANAGER, Role.CONSULTANT, Role.FINANCE)
 ORDER_WRITERS = (Role.MANAGER, Role.CONSULTANT)
 MONEY_ROLES = (Role.MANAGER, Role.FINANCE)
-
-
-def _fail(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @role_required(*ORDER_READERS)
@@ -95,7 +88,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
         try:
             order = services.order_create(by=user, store=customer.store, consultant=consultant, **data)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Order #%(id)s booked.") % {"id": order.pk})
             return redirect("sales:order_detail", order.pk)
@@ -168,7 +161,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         try:
             payment = services.payment_record(recorded_by=user, **form.cleaned_data)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Payment #%(id)s recorded.") % {"id": payment.pk})
             return redirect("sales:payments")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.org.forms import add_service_error
 from apps.org.listing import xlsx_response
 from apps.org.models import Store, User
 from apps.org.permissions import role_required
@@ -38,16 +39,6 @@ RANKING_COLUMNS = [
     "report_compliance",
     "late_entry_rate",
 ]
-
-
-def _form_error(form: Any, exc: ValidationError) -> None:
-    """A service's error on the form: on its field when the form has one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error.messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def default_period() -> Period:
@@ -274,7 +265,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.rating_save(consultant=consultant, period=period.key, rated_by=request.user, **data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, _("Rated %(name)s for %(period)s.") % {"name": consultant, "period": period}
@@ -362,7 +353,7 @@ def template_edit(request: HttpRequest) -> HttpResponse:
                 cap=data["cap"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Saved the scorecard template of %(store)s.") % {"store": store})
             return redirect(f"{reverse('scoring:ranking')}?store={store.pk}")
