@@ -15,7 +15,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY --from=assets /src/node_modules ./node_modules
 COPY . .
 # collectstatic needs a key only to import settings; the real one comes from the environment.
-RUN SECRET_KEY=build-only-key-that-is-long-enough-for-the-settings-check-000000 \
+RUN python bin/compilemessages \
+ && SECRET_KEY=build-only-key-that-is-long-enough-for-the-settings-check-000000 \
     python manage.py collectstatic --noinput \
  && mkdir -p $VAR_DIR && chown -R dealersales $VAR_DIR
 USER dealersales

@@ -19,6 +19,7 @@ lint: install  ## what CI checks besides the tests
 	$(BIN)/mypy apps dealersales
 
 install: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python bin/compilemessages
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
