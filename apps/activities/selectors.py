@@ -29,7 +29,7 @@ from apps.customers.models import Customer, Status
 from apps.org.models import User
 from apps.org.roles import Role
 from apps.org.scoping import store_ids, visible
-from apps.sales.models import Order, OrderStatus, Payment
+from apps.sales.models import Allocation, Order, OrderStatus
 
 from .models import DailyReport, Escalation, MarketReport, PlannedVisit, RoutePlan, Visit
 from .services import report_deadline, settings_for, week_start_of
@@ -54,12 +54,15 @@ def with_day_figures(qs: QuerySet[DailyReport]) -> QuerySet[DailyReport]:
     (three correlated subqueries in the same statement: no query per row)."""
     visits = Visit.objects.filter(consultant=OuterRef("consultant"), started_at__date=OuterRef("date"))
     orders = _orders_live().filter(consultant=OuterRef("consultant"), order_date=OuterRef("date"))
-    # Payments have no consultant: they count for the owner of the paying customer (SPEC §4).
-    payments = Payment.objects.filter(customer__owner=OuterRef("consultant"), received_on=OuterRef("date"))
+    # Money collected counts for the receivable's responsible consultant, as in scoring
+    # and plan tracking (a reversal's negative allocations net out).
+    payments = Allocation.objects.filter(
+        receivable__responsible=OuterRef("consultant"), payment__received_on=OuterRef("date")
+    )
     return qs.annotate(
         visits_count=_scalar(visits, "consultant", Count("pk"), IntegerField()),
         orders_count=_scalar(orders, "consultant", Count("pk"), IntegerField()),
-        payments_total=_scalar(payments, "customer__owner", Sum("amount"), MONEY),
+        payments_total=_scalar(payments, "receivable__responsible", Sum("amount"), MONEY),
     )
 
 
@@ -85,7 +88,7 @@ def day_figures(consultant: User, day: date) -> DayFigures:
         .filter(consultant=consultant, order_date=day)
         .select_related("customer", "vehicle_model")
     )
-    total = Payment.objects.filter(customer__owner=consultant, received_on=day).aggregate(
+    total = Allocation.objects.filter(receivable__responsible=consultant, payment__received_on=day).aggregate(
         t=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY)
     )["t"]
     return DayFigures(
@@ -105,6 +108,17 @@ def consultants_of(user: User) -> QuerySet[User]:
         .distinct()
         .order_by("team__name", "name", "username")
     )
+
+
+def missing_reports(user: User, day: date) -> list[User]:
+    """The consultants `user` oversees who have not submitted a report for `day` (one query).
+
+    A manager oversees his stores' consultants; a team lead the members of his teams."""
+    people = consultants_of(user)
+    if user.role == Role.CONSULTANT:
+        people = people.filter(Q(pk=user.pk) | Q(team__lead=user))
+    submitted = DailyReport.objects.filter(consultant=OuterRef("pk"), date=day, submitted_at__isnull=False)
+    return list(people.exclude(Exists(submitted)))
 
 
 def team_view(user: User, today: date | None = None) -> dict[str, Any]:

@@ -231,13 +231,17 @@ EDITABLE = {
 @transaction.atomic
 def visit_update(*, visit: Visit, by: User, now: datetime | None = None, **fields: Any) -> Visit:
     """Change a visit within the lock window; every edit is kept in its history.
-    `late` is judged again against the original entry time if the start moves."""
+
+    Late stays late: an edit may make a visit late (its start moved to long before
+    the entry, or the start itself re-entered more than the allowance after it
+    happened), never un-late it, so the late-entry rate cannot be edited down."""
     now = now or timezone.now()
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     _check_may_change(visit, by, now)
     unknown = set(fields) - EDITABLE
     if unknown:
         raise ValidationError({f: _("This field cannot be changed.") for f in sorted(unknown)})
+    was_late, old_start = visit.late, visit.started_at
     for key, value in fields.items():
         setattr(visit, key, value)
     visit.expense = Decimal(str(visit.expense)) if visit.expense not in (None, "") else Decimal(0)
@@ -252,10 +256,14 @@ def visit_update(*, visit: Visit, by: User, now: datetime | None = None, **field
         next_follow_up=visit.next_follow_up,
         now=now,
     )
-    visit.late = is_late(
-        started_at=visit.started_at,
-        entered_at=visit.entered_at,
-        allowance_days=settings_for(visit.store_id).late_entry_days,
+    allowance = settings_for(visit.store_id).late_entry_days
+    visit.late = (
+        was_late
+        or is_late(started_at=visit.started_at, entered_at=visit.entered_at, allowance_days=allowance)
+        or (
+            visit.started_at != old_start
+            and is_late(started_at=visit.started_at, entered_at=now, allowance_days=allowance)
+        )
     )
     visit._history_user = by  # type: ignore[attr-defined]
     visit.save()

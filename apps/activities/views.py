@@ -217,15 +217,21 @@ def customer_opportunities(request: HttpRequest) -> HttpResponse:
 
 @role_required(C, M)
 def report_list(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    # Who has not submitted for the day the list ends on (today unless "to" is set).
+    day = _day(request.GET.get("date_to"), timezone.localdate())
+    oversees = me.role != C or me.led_teams.exists()
     return list_page(
         request,
-        queryset=selectors.with_day_figures(
-            visible(DailyReport.objects.select_related("consultant"), _me(request))
-        ),
+        queryset=selectors.with_day_figures(visible(DailyReport.objects.select_related("consultant"), me)),
         filterset_class=DailyReportFilter,
         template="activities/report_list.html",
         fragment="activities/_report_table.html",
-        extra={"is_consultant": _me(request).role == C},
+        extra={
+            "is_consultant": me.role == C,
+            "missing_day": day,
+            "missing": selectors.missing_reports(me, day) if oversees else None,
+        },
     )
 
 

@@ -107,6 +107,8 @@ class ServiceVisitViewSet(ScopedViewSet):
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
+    call_on = serializers.DateField(read_only=True)
+
     class Meta:
         model = FollowUp
         fields = [
@@ -124,6 +126,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "mileage",
             "booking_made",
             "next_attempt_on",
+            "call_on",
             "priority",
             "note",
             "completed_at",

@@ -7,6 +7,7 @@ and one message per SMS task. The generation job inserts with ON CONFLICT DO NOT
 so running it twice, concurrently, or again after a crash never doubles a task.
 """
 
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
@@ -305,6 +306,12 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} · {self.customer_id} @ {self.due_date}"
+
+    @property
+    def call_on(self) -> date:
+        """The one date a task is worked on, shown alike in the queue, on its page and in
+        the API: the next attempt after "no answer", else the due date (store's dates)."""
+        return self.next_attempt_on or self.due_date
 
 
 class Category(models.TextChoices):

@@ -386,20 +386,32 @@ def _taken(followup: FollowUp) -> FollowUpTaken:
     return FollowUpTaken(_("%(name)s is working on this task already.") % {"name": name})
 
 
-def followup_claim(*, followup: FollowUp, user: User) -> FollowUp:
+def followup_claim(*, followup: FollowUp, user: User, today: date | None = None) -> FollowUp:
     """Take a task; of two agents claiming at once exactly one wins.
 
     The conditional UPDATE … WHERE status = 'open' is atomic in every database: the
     second writer waits for the first's row lock, re-reads the row, and updates 0 rows.
+    A call put back after "no answer" waits for its next attempt date (store's day):
+    retrying it the same day would only burn one of its three attempts.
     """
-    updated = FollowUp.objects.filter(
-        pk=followup.pk, status=FollowUpStatus.OPEN, channel=Channel.CALL
-    ).update(status=FollowUpStatus.CLAIMED, assignee=user, claimed_at=timezone.now())
+    today = today or timezone.localdate()
+    updated = (
+        FollowUp.objects.filter(pk=followup.pk, status=FollowUpStatus.OPEN, channel=Channel.CALL)
+        .filter(Q(next_attempt_on__isnull=True) | Q(next_attempt_on__lte=today))
+        .update(status=FollowUpStatus.CLAIMED, assignee=user, claimed_at=timezone.now())
+    )
     fresh = FollowUp.objects.select_related("assignee").get(pk=followup.pk)
     if updated == 1 or (fresh.status == FollowUpStatus.CLAIMED and fresh.assignee_id == user.pk):
         return fresh
     if fresh.status == FollowUpStatus.CLAIMED:
         raise _taken(fresh)
+    if fresh.status == FollowUpStatus.OPEN and fresh.next_attempt_on and fresh.next_attempt_on > today:
+        raise ValidationError(
+            {
+                "detail": _("No answer last time: the next attempt is due on %(day)s.")
+                % {"day": f"{fresh.next_attempt_on:%Y-%m-%d}"}
+            }
+        )
     if fresh.channel != Channel.CALL:
         raise ValidationError({"detail": _("An SMS task is sent by the system, not claimed.")})
     raise ValidationError(
@@ -432,7 +444,7 @@ def followup_claim_next(*, user: User, store_ids: Any, today: date | None = None
             if task is None:
                 return None
             try:
-                return followup_claim(followup=task, user=user)
+                return followup_claim(followup=task, user=user, today=today)
             except ValidationError:
                 continue
     return None
@@ -466,7 +478,7 @@ def followup_complete(
     today = today or timezone.localdate()
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome of the call.")})
-    followup_claim(followup=followup, user=by)
+    followup_claim(followup=followup, user=by, today=today)
     task = (
         FollowUp.objects.select_for_update(of=("self",))
         .select_related("vehicle", "customer")

@@ -40,9 +40,9 @@ def shift_year(d: date, years: int) -> date:
 def split(start: date, end: date, into: str) -> list[Slice]:
     """The slices of [start, end] by quarter, month or ISO week, clipped to the period.
 
-    Keys as API.md: quarters "1"…"4", months "1"…"12", weeks their ISO week number
-    (a leading partial week that belongs to the previous ISO year has key "0", so keys
-    stay unique within a year).
+    Keys as API.md: quarters "1"…"4", months "1"…"12", weeks their ISO week
+    ("2025-W01"): the week of 29–31 December that ISO counts in the next year is
+    "2026-W01", never a second "1", so keys are unique within a breakdown.
     """
     out: list[Slice] = []
     if into == PeriodKind.QUARTER:
@@ -64,7 +64,7 @@ def split(start: date, end: date, into: str) -> list[Slice]:
         while d <= end:
             ws, we = week_bounds(d)
             iso_year, week, _wd = d.isocalendar()
-            key = str(week) if iso_year >= start.year else "0"
+            key = f"{iso_year}-W{week:02d}"
             s, e = max(ws, start), min(we, end)
             out.append(
                 Slice(

@@ -20,7 +20,7 @@ from apps.org.roles import Role
 from apps.org.scoping import visible
 
 from . import selectors, services
-from .models import Allocation, Order, Payment, Receivable
+from .models import Allocation, Order, OrderStatus, Payment, Receivable
 
 
 class InstalmentSerializer(serializers.Serializer):
@@ -121,6 +121,17 @@ class OrderSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {changed[0]: [_("A booked order cannot be changed: cancel it and book a new one.")]}
             )
+        # `status` is read-only on the serializer, so read the request itself: a PATCH
+        # status=cancelled cancels (with a reason) or is refused, never silently ignored.
+        wanted = self.initial_data.get("status") if isinstance(self.initial_data, dict) else None
+        if wanted not in (None, "", instance.status):
+            if wanted == OrderStatus.DELIVERED and (delivered_on or vin):
+                pass  # a delivery: checked below
+            elif wanted != OrderStatus.CANCELLED:
+                message = _("Only a cancellation changes the status here; deliver with a date and a VIN.")
+                raise serializers.ValidationError({"status": [message]})
+            elif not (cancel_reason or "").strip():
+                raise serializers.ValidationError({"cancel_reason": [_("Say why the order is cancelled.")]})
         if cancel_reason:
             return services.order_cancel(order=instance, reason=cancel_reason, by=user)
         if delivered_on or vin:

@@ -56,6 +56,31 @@ def payment(c: Customer, day: date, amount: int, by: User) -> Payment:
     )
 
 
+def sale(c: Customer, consultant: User, day: date, amount: int = 180000) -> Order:
+    """An order booked through the sales service: it has its receivable (responsible: `consultant`)."""
+    from apps.sales.services import order_create
+
+    return order_create(
+        by=consultant,
+        store=c.store,
+        customer=c,
+        consultant=consultant,
+        vehicle_model=vehicle_model(),
+        order_date=day,
+        amount=Decimal(amount),
+        cost=Decimal(amount) * Decimal("0.9"),
+    )
+
+
+def pay(c: Customer, day: date, amount: int, by: User) -> Payment:
+    """A payment through the sales service, allocated to the customer's open receivables."""
+    from apps.sales.services import payment_record
+
+    return payment_record(
+        customer=c, amount=Decimal(amount), received_on=day, method="transfer", recorded_by=by
+    )
+
+
 def visit(
     consultant: User, c: Customer, start: datetime | None = None, minutes: int = 30, **extra: Any
 ) -> Visit:

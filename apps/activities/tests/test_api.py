@@ -162,9 +162,9 @@ def test_the_daily_report_api_carries_the_days_figures(api_as, consultant, manag
     c = f.customer(store, consultant)
     today = timezone.localdate()
     f.visit(consultant, c, start=f.aware(today, 0, 10))
-    f.order(c, consultant, today)
-    f.payment(c, today, 30000, manager)
-    f.payment(c, today, 1234, manager)
+    f.sale(c, consultant, today)
+    f.pay(c, today, 30000, manager)
+    f.pay(c, today, 1234, manager)
     api = api_as(consultant)
     response = api.post(
         "/api/v1/daily-reports/",

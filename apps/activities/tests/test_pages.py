@@ -146,8 +146,8 @@ def test_the_daily_report_is_prefilled_submitted_commented_and_read(client_as, c
     c = f.customer(store, consultant)
     today = timezone.localdate()
     f.visit(consultant, c, start=f.aware(today, 0, 5), result="谈了价格")
-    f.order(c, consultant, today)
-    f.payment(c, today, 50000, manager)
+    f.sale(c, consultant, today)
+    f.pay(c, today, 50000, manager)
     client = client_as(consultant)
     page = client.get("/activities/reports/day/")
     figures = page.context["figures"]

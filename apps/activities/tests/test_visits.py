@@ -166,3 +166,29 @@ def test_only_the_consultant_who_logged_a_visit_may_change_it(consultant, consul
     for other in (consultant2, manager):
         with pytest.raises(ValidationError):
             services.visit_update(visit=v, by=other, result="x")
+
+
+def test_moving_a_late_visits_start_closer_to_its_entry_never_clears_late(consultant, store):
+    """Late stays late: the 补录率 cannot be edited down after the fact."""
+    c = f.customer(store, consultant)
+    now = f.aware(timezone.localdate(), 9)
+    v = log(consultant, c, now=now, started_at=now - timedelta(days=4))
+    assert v.late is True
+    start = now - timedelta(hours=2)
+    moved = services.visit_update(
+        visit=v, by=consultant, now=now, started_at=start, ended_at=start + timedelta(hours=1)
+    )
+    assert moved.late is True
+    assert Visit.objects.get(pk=v.pk).late is True
+
+
+def test_an_edit_can_make_a_visit_late(consultant, store):
+    c = f.customer(store, consultant)
+    now = f.aware(timezone.localdate(), 9)
+    v = log(consultant, c, now=now)
+    assert v.late is False
+    start = now - timedelta(days=5)
+    late = services.visit_update(
+        visit=v, by=consultant, now=now, started_at=start, ended_at=start + timedelta(minutes=30)
+    )
+    assert late.late is True

@@ -258,3 +258,30 @@ def test_the_http_backend_retries_then_gives_up_with_the_reason():
         server.shutdown()
     with pytest.raises(SmsError):
         HttpBackend(url=url, timeout=0.5, retries=1).send("13800000000", "hi")
+
+
+@pytest.mark.django_db
+def test_a_no_answer_call_waits_for_its_next_attempt_date(task, cs_agent, agent2):
+    """Set for tomorrow, it cannot be claimed or worked again today (it would burn an attempt)."""
+    services.followup_complete(followup=task, by=cs_agent, outcome="no_answer", today=CALL_DAY)
+    for who in (cs_agent, agent2):
+        with pytest.raises(ValidationError, match="next attempt is due on 2026-01-18"):
+            services.followup_claim(followup=task, user=who, today=CALL_DAY)
+        with pytest.raises(ValidationError, match="next attempt"):
+            services.followup_complete(followup=task, by=who, outcome="no_answer", today=CALL_DAY)
+    assert FollowUp.objects.get(pk=task.pk).attempts == 1
+    assert services.followup_claim_next(user=cs_agent, store_ids=[task.store_id], today=CALL_DAY) is None
+    tomorrow = CALL_DAY + timedelta(days=1)
+    assert services.followup_claim(followup=task, user=agent2, today=tomorrow).assignee == agent2
+
+
+@pytest.mark.django_db
+def test_the_queue_and_the_task_page_show_the_same_date(client_as, task, cs_agent):
+    services.followup_complete(followup=task, by=cs_agent, outcome="no_answer", today=CALL_DAY)
+    task.refresh_from_db()
+    assert task.call_on == date(2026, 1, 18) != task.due_date
+    client = client_as(cs_agent)
+    page = client.get(f"/aftersales/follow-ups/{task.pk}/").content.decode()
+    assert 'data-testid="call-on">2026-01-18' in page
+    api = client.get(f"/api/v1/follow-ups/{task.pk}/").json()
+    assert api["call_on"] == "2026-01-18" and api["due_date"] == "2026-01-17"

@@ -90,10 +90,28 @@ def test_a_month_splits_into_its_weeks_clipped_to_the_month(store, manager):
     months = services.target_break_down(node=root(plan, "visits"), into="month", method="even", by=manager)
     weeks = services.target_break_down(node=months[0], into="week", method="even", by=manager)
     # January 2026 starts on a Thursday (ISO week 1) and ends on a Saturday (week 5).
-    assert [w.key for w in weeks] == ["1", "2", "3", "4", "5"]
+    assert [w.key for w in weeks] == ["2026-W01", "2026-W02", "2026-W03", "2026-W04", "2026-W05"]
     assert weeks[0].period_start == date(2026, 1, 1) and weeks[0].period_end == date(2026, 1, 4)
     assert weeks[-1].period_end == date(2026, 1, 31)
     assert sum(w.value for w in weeks) == months[0].value
+
+
+def test_week_keys_are_iso_weeks_unique_within_a_breakdown(store, manager):
+    """2025 starts in ISO week 1 and ends in ISO week 1 of 2026: two partial weeks that
+    both had key "1", so a weight for "1" hit both."""
+    plan = make_plan(store, manager, year=2025)
+    weeks = services.target_break_down(node=root(plan, "visits"), into="week", method="even", by=manager)
+    keys = [w.key for w in weeks]
+    assert len(keys) == len(set(keys)) == 53
+    assert keys[0] == "2025-W01" and keys[-1] == "2026-W01"
+    assert (weeks[0].period_start, weeks[0].period_end) == (date(2025, 1, 1), date(2025, 1, 5))
+    assert (weeks[-1].period_start, weeks[-1].period_end) == (date(2025, 12, 29), date(2025, 12, 31))
+    weights = {k: 0 for k in keys} | {"2026-W01": 1}
+    weighted = services.target_break_down(
+        node=root(plan, "visits"), into="week", method="weights", weights=weights, by=manager
+    )
+    assert [w.value for w in weighted if w.value] == [root(plan, "visits").value]
+    assert weighted[-1].value == root(plan, "visits").value
 
 
 def test_breaking_down_again_replaces_the_children_and_their_subtrees(

@@ -91,6 +91,30 @@ def test_an_order_is_delivered_and_cancelled_through_the_api(api_as, store, cons
     assert r.status_code == 400
 
 
+def test_patch_status_cancelled_cancels_with_a_reason_or_answers_400_naming_cancel_reason(
+    api_as, store, consultant
+):
+    customer = make_customer(store, consultant)
+    order = make_order(customer)
+    api = api_as(consultant)
+    r = api.patch(f"/api/v1/orders/{order.pk}/", {"status": "cancelled"}, format="json")
+    assert r.status_code == 400 and "cancel_reason" in r.json(), r.content
+    order.refresh_from_db()
+    assert order.status == "open"
+    r = api.patch(
+        f"/api/v1/orders/{order.pk}/", {"status": "cancelled", "cancel_reason": "客户改主意"}, format="json"
+    )
+    assert r.status_code == 200 and r.json()["status"] == "cancelled", r.content
+    order.refresh_from_db()
+    assert order.cancel_reason == "客户改主意" and not order.receivables.filter(cancelled=False).exists()
+
+
+def test_patch_to_an_unknown_status_is_refused(api_as, store, consultant):
+    order = make_order(make_customer(store, consultant))
+    r = api_as(consultant).patch(f"/api/v1/orders/{order.pk}/", {"status": "open2"}, format="json")
+    assert r.status_code == 400 and "status" in r.json()
+
+
 def test_finance_records_and_reverses_a_payment(api_as, store, consultant, finance):
     customer = make_customer(store, consultant)
     make_order(customer, amount=Decimal("1000"))
