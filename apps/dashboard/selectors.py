@@ -95,7 +95,7 @@ def manager_dashboard(*, user: User, store: Store, today: date) -> dict[str, Any
     tiles = []
     for measure, actual in zip(TILE_MEASURES, month_actual, strict=False):
         target = targets.get(measure)
-        tracking = track(target.value, actual, start, end, today) if target else None
+        tracking = track(target.value, actual, start, end, today, target.is_integer) if target else None
         tiles.append(
             {
                 "measure": measure,

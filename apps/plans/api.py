@@ -138,7 +138,7 @@ def track_targets(targets: list[Target]) -> dict[int, selectors.Tracking]:
         specs = [selectors.Spec(t.measure, t.period_start, t.period_end, filters[t.pk]) for t in mine]
         today = selectors.timezone.localdate()
         for t, a in zip(mine, selectors.actuals(store, specs), strict=True):
-            out[t.pk] = selectors.track(t.value, a, t.period_start, t.period_end, today)
+            out[t.pk] = selectors.track(t.value, a, t.period_start, t.period_end, today, t.is_integer)
     return out
 
 

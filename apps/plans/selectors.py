@@ -12,9 +12,14 @@ plan of 6:
 - new customers: customers whose first non-cancelled order falls in the period, by owner;
 - visits: Visit by consultant and started_at (local date, Asia/Shanghai).
 
-Status rule (documented on the plan page too): pace = projection ÷ target, where the
-projection is the run-rate to period end (actual ÷ time elapsed). Green when pace ≥ 100%,
-amber when 90% ≤ pace < 100%, red below 90%. A period that has not started has no status.
+Status rule (documented on the plan page too): the actual is compared with what was
+expected by now, expected = target × the share of the period's days elapsed (today
+counted). Green when actual ≥ expected, amber from 90% of expected, red below. A count
+(units, customers, visits) less than one whole unit short is on track: nobody sells a
+third of a car. During the grace — the first tenth of the period — a shortfall has no
+colour yet ("too early"): on the 1st of the month 0 of 1 is not "behind". A period that
+has not started has no status. The run-rate projection (actual ÷ elapsed) is shown
+beside it, and an actual over the target reads "ahead by" the excess.
 """
 
 from bisect import bisect_left, bisect_right
@@ -36,7 +41,6 @@ from .models import INTEGER_MEASURES, Measure, Plan, ScopeType, Target
 from .periods import elapsed_fraction
 
 GREEN, AMBER, RED = "green", "amber", "red"
-AMBER_FROM = Decimal("0.90")
 
 SALES = {Measure.UNITS, Measure.REVENUE, Measure.GROSS_PROFIT}
 PRODUCT_SCOPES = {ScopeType.VEHICLE_MODEL, ScopeType.BODY_TYPE, ScopeType.SETTLEMENT}
@@ -298,24 +302,40 @@ class Tracking:
     gap: Decimal | None
     projection: Decimal | None
     status: str | None
+    expected: Decimal | None = None
+    early: bool = False
+    """In the grace period and short of the expected figure: no colour yet."""
+
+    @property
+    def ahead(self) -> Decimal | None:
+        """How far the actual is over the target (None when it is not)."""
+        return -self.gap if self.gap is not None and self.gap < 0 else None
 
 
-def track(value: Decimal, actual: Decimal | None, start: date, end: date, today: date) -> Tracking:
+GRACE = 0.10
+AMBER_OF_EXPECTED = Decimal("0.90")
+
+
+def track(
+    value: Decimal, actual: Decimal | None, start: date, end: date, today: date, integer: bool = False
+) -> Tracking:
+    """Actual against the target and against what was expected by `today` (module docstring)."""
     elapsed = elapsed_fraction(start, end, today)
     if actual is None:
         return Tracking(None, None, elapsed, None, None, None)
     achievement = float(actual / value) if value else None
     gap = value - actual
-    projection: Decimal | None = None
-    status: str | None = None
-    if elapsed > 0:
-        projection = (actual / Decimal(str(elapsed))).quantize(Decimal("0.01"))
-        if not value:
-            status = GREEN
-        else:
-            pace = projection / value
-            status = GREEN if pace >= 1 else AMBER if pace >= AMBER_FROM else RED
-    return Tracking(actual, achievement, elapsed, gap, projection, status)
+    if elapsed <= 0:
+        return Tracking(actual, achievement, elapsed, gap, None, None)
+    projection = (actual / Decimal(str(elapsed))).quantize(Decimal("0.01"))
+    expected = (value * Decimal(str(elapsed))).quantize(Decimal("0.01"))
+    short = expected - actual
+    if short <= 0 or (integer and short < 1):
+        return Tracking(actual, achievement, elapsed, gap, projection, GREEN, expected)
+    if elapsed < GRACE:
+        return Tracking(actual, achievement, elapsed, gap, projection, None, expected, early=True)
+    status = AMBER if actual >= expected * AMBER_OF_EXPECTED else RED
+    return Tracking(actual, achievement, elapsed, gap, projection, status, expected)
 
 
 @dataclass
@@ -347,7 +367,7 @@ def tracked(targets: list[Target], store: Store, today: date | None = None) -> d
     specs = [Spec(t.measure, t.period_start, t.period_end, filters[t.pk]) for t in targets]
     values = actuals(store, specs)
     return {
-        t.pk: track(t.value, a, t.period_start, t.period_end, today)
+        t.pk: track(t.value, a, t.period_start, t.period_end, today, t.is_integer)
         for t, a in zip(targets, values, strict=True)
     }
 
@@ -418,7 +438,9 @@ def my_targets(user: User, today: date | None = None) -> dict[str, list[tuple[Ta
             for t in targets
         ]
         for t, a in zip(targets, actuals(store, specs), strict=True):
-            out[t.period_kind].append((t, track(t.value, a, t.period_start, t.period_end, today)))
+            out[t.period_kind].append(
+                (t, track(t.value, a, t.period_start, t.period_end, today, t.is_integer))
+            )
     order = {m: i for i, m in enumerate(Measure.values)}
     for rows in out.values():
         rows.sort(key=lambda row: (order.get(row[0].measure, 99), row[0].period_start))

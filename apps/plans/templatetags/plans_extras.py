@@ -34,6 +34,16 @@ def status_label(status: str | None) -> str:
 
 
 @register.filter
+def tracking_label(tracking: Any) -> str:
+    """The status of a Tracking in words; in the grace period a shortfall is "too early"."""
+    if tracking is None:
+        return status_label(None)
+    if getattr(tracking, "early", False):
+        return _("Too early to tell")
+    return status_label(tracking.status)
+
+
+@register.filter
 def figure(value: Decimal | None, measure: str) -> Any:
     """A count as an integer, money with two places and thousands separators."""
     if value is None:
@@ -41,6 +51,16 @@ def figure(value: Decimal | None, measure: str) -> Any:
     if measure in ("units", "new_customers", "visits"):
         return intcomma(int(value))
     return intcomma(f"{value:.2f}")
+
+
+@register.filter
+def gap_label(tracking: Any, measure: str) -> str:
+    """What is left to reach the target, or "ahead by" the excess once it is passed."""
+    if tracking is None or tracking.gap is None:
+        return "—"
+    if tracking.ahead is not None:
+        return _("ahead by %(n)s") % {"n": figure(tracking.ahead, measure)}
+    return str(figure(tracking.gap, measure))
 
 
 @register.filter

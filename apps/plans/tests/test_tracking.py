@@ -135,6 +135,40 @@ def test_tracking_figures_and_the_status_rule():
     assert selectors.track(Decimal(0), Decimal(0), start, end, date(2026, 1, 5)).achievement is None
 
 
+def test_on_the_first_of_the_month_nobody_is_behind_yet():
+    """0 of 1 car on day 1 was red "Behind" for every consultant."""
+    start, end = date(2026, 3, 1), date(2026, 3, 31)
+    one_car = selectors.track(Decimal(1), Decimal(0), start, end, date(2026, 3, 1), integer=True)
+    assert one_car.status == "green" and one_car.expected == Decimal("0.03")
+    # Money short of expected on day 1: too early for a colour, not "Behind".
+    money = selectors.track(Decimal(310000), Decimal(0), start, end, date(2026, 3, 1))
+    assert money.status is None and money.early is True and money.expected == Decimal("10000.00")
+    # Past the grace the same shortfall is red; a count one whole unit short is no longer on track.
+    assert selectors.track(Decimal(310000), Decimal(0), start, end, date(2026, 3, 10)).status == "red"
+    assert (
+        selectors.track(Decimal(31), Decimal(9), start, end, date(2026, 3, 10), integer=True).status
+        == "amber"
+    )
+    assert (
+        selectors.track(Decimal(3), Decimal(0), start, end, date(2026, 3, 20), integer=True).status == "red"
+    )
+    assert (
+        selectors.track(Decimal(3), Decimal(1), start, end, date(2026, 3, 20), integer=True).status == "green"
+    )
+
+
+def test_over_achievement_reads_ahead_by_not_a_negative_gap():
+    from apps.plans.templatetags.plans_extras import gap_label, tracking_label
+
+    start, end = date(2026, 3, 1), date(2026, 3, 31)
+    over = selectors.track(Decimal(100), Decimal(189), start, end, date(2026, 3, 31), integer=True)
+    assert over.ahead == 89 and gap_label(over, "units") == "ahead by 89"
+    short = selectors.track(Decimal(100), Decimal(60), start, end, date(2026, 3, 31), integer=True)
+    assert short.ahead is None and gap_label(short, "units") == "40"
+    early = selectors.track(Decimal(1000), Decimal(0), start, end, date(2026, 3, 1))
+    assert tracking_label(early) == "Too early to tell"
+
+
 def test_a_plan_of_12_months_by_12_consultants_by_6_measures_costs_a_fixed_number_of_queries(store, manager):
     people = [UserFactory(username=f"c{i}", role=Role.CONSULTANT, stores=[store]) for i in range(12)]
     model = vehicle_model()
