@@ -73,7 +73,8 @@ PARAMS = [
 
 
 class ScorecardViewSet(viewsets.ViewSet):
-    """A consultant sees his own scorecard; a manager his stores' consultants'."""
+    """A consultant sees his own scorecard (a team lead his team's too); a manager his
+    stores' consultants'."""
 
     queryset = Scorecard.objects.none()  # names the route "scorecard"; rows are computed
 

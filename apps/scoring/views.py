@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,12 +60,13 @@ def _period(request: HttpRequest) -> Period:
 
 
 def scorable_consultants(user: Any) -> Any:
-    """The consultants whose scorecards `user` may see: himself, or his stores' consultants."""
+    """The consultants whose scorecards `user` may see: himself and, as a team lead, the
+    members of the teams he leads (DESIGN.md scoping); a manager his stores' consultants."""
     qs = User.objects.filter(role=Role.CONSULTANT)
     if user.is_admin:
         return qs
     if user.role == Role.CONSULTANT:
-        return qs.filter(pk=user.pk)
+        return qs.filter(Q(pk=user.pk) | Q(team__lead=user, stores__in=store_ids(user))).distinct()
     if user.role == Role.MANAGER:
         return qs.filter(stores__in=store_ids(user)).distinct()
     return qs.none()
@@ -152,6 +154,17 @@ def ranking(request: HttpRequest) -> HttpResponse:
     return render(request, "scoring/ranking.html", context)
 
 
+def _team_cards(user: Any, cards: dict[tuple[int, str], Any], period: Period) -> list[Any]:
+    """A team lead's team (himself included) for the period, to switch between cards."""
+    if user.role != Role.CONSULTANT:
+        return []
+    allowed = set(scorable_consultants(user).values_list("pk", flat=True))
+    if len(allowed) < 2:
+        return []
+    found = [c for (cid, key), c in cards.items() if key == period.key and cid in allowed]
+    return sorted(found, key=lambda c: c.name)
+
+
 @role_required(*READERS)
 def card(request: HttpRequest, pk: int) -> HttpResponse:
     consultant = _consultant(request, pk)
@@ -190,6 +203,7 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
         "rating_score": current.scores.get("rating"),
         "rating_counted": "rating" in current.scores,
         "is_manager": request.user.has_role(*MANAGERS),  # type: ignore[union-attr]
+        "team_cards": _team_cards(request.user, cards, period),
     }
     return render(request, "scoring/card.html", context)
 
