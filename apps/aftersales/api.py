@@ -216,16 +216,38 @@ class ComplaintSerializer(ScopedRelations):
             "closed_at",
             "raised_on",
             "store",
+            "confirmed_by",
+            "confirmed_at",
+            "confirmed_via",
+            "confirmation_recorded_by",
         ]
-        read_only_fields = ["opened_at", "in_progress_at", "resolved_at", "closed_at", "raised_on", "store"]
+        read_only_fields = [
+            "opened_at",
+            "in_progress_at",
+            "resolved_at",
+            "closed_at",
+            "raised_on",
+            "store",
+            "confirmation_recorded_by",
+        ]
+        extra_kwargs = {"confirmed_via": {"required": False}, "confirmed_by": {"required": False}}
 
     def create(self, validated: dict[str, Any]) -> Complaint:
         customer = validated["customer"]
         wanted = validated.pop("status", None)
         resolution = validated.pop("resolution", "")
+        confirmation = {
+            k: validated.pop(k) for k in ("confirmed_by", "confirmed_at", "confirmed_via") if k in validated
+        }
         item = services.complaint_open(store=customer.store, by=self.context["request"].user, **validated)
         if resolution or (wanted and wanted != ComplaintStatus.OPEN):
-            item = services.complaint_update(complaint=item, status=wanted, resolution=resolution)
+            item = services.complaint_update(
+                complaint=item,
+                by=self.context["request"].user,
+                status=wanted,
+                resolution=resolution,
+                **confirmation,
+            )
         return item
 
     def update(self, instance: Complaint, validated: dict[str, Any]) -> Complaint:
@@ -234,7 +256,7 @@ class ComplaintSerializer(ScopedRelations):
                 {"customer": [_("A complaint cannot move to another customer.")]}
             )
         validated.pop("customer", None)
-        return services.complaint_update(complaint=instance, **validated)
+        return services.complaint_update(complaint=instance, by=self.context["request"].user, **validated)
 
 
 class ComplaintViewSet(ScopedViewSet):

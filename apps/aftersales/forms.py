@@ -5,7 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.org.models import User
 
-from .models import Category, ComplaintStatus, Department, FollowUpRule, Outcome, ServiceKind, Severity
+from .models import (
+    Category,
+    ComplaintStatus,
+    ConfirmationChannel,
+    Department,
+    FollowUpRule,
+    Outcome,
+    ServiceKind,
+    Severity,
+)
 
 
 class CompleteForm(forms.Form):
@@ -70,6 +79,22 @@ class ComplaintStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=ComplaintStatus.choices)
     resolution = forms.CharField(
         label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    # Closing: the customer's confirmation (the service refuses a close without "how").
+    confirmed_via = forms.ChoiceField(
+        label=_("Customer confirmed by"),
+        choices=[("", "—"), *ConfirmationChannel.choices],
+        required=False,
+        help_text=_("Needed to close the complaint."),
+    )
+    confirmed_by = forms.CharField(
+        label=_("Who confirmed"), max_length=100, required=False, help_text=_("Empty: the customer himself.")
+    )
+    confirmed_at = forms.DateTimeField(
+        label=_("Confirmed at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: now."),
     )
 
 

@@ -344,6 +344,14 @@ class Department(models.TextChoices):
     FINANCE = "finance", _("Finance")
 
 
+class ConfirmationChannel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    SMS = "sms", _("SMS reply")
+    WECHAT = "wechat", _("WeChat")
+    IN_PERSON = "in_person", _("In person")
+    SIGNED = "signed", _("Signed form")
+
+
 class Complaint(models.Model):
     """A complaint (投诉): open → in progress → resolved → closed when the customer confirms."""
 
@@ -391,6 +399,21 @@ class Complaint(models.Model):
     in_progress_at = models.DateTimeField(_("in progress since"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The customer's confirmation that closes it (SPEC §6): who on his side, when, how,
+    # and who of ours recorded it — a complaint is never closed on our word alone.
+    confirmed_by = models.CharField(_("confirmed by"), max_length=100, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_via = models.CharField(
+        _("confirmed how"), max_length=15, choices=ConfirmationChannel.choices, blank=True
+    )
+    confirmation_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmation recorded by"),
+    )
 
     scope: ClassVar[ScopeRule] = ScopeRule(store="store")
 

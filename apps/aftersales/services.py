@@ -24,6 +24,7 @@ from .models import (
     Channel,
     Complaint,
     ComplaintStatus,
+    ConfirmationChannel,
     FollowUp,
     FollowUpRule,
     FollowUpStatus,
@@ -584,10 +585,20 @@ def complaint_open(
 
 @transaction.atomic
 def complaint_set_status(
-    *, complaint: Complaint, status: str, by: User | None, resolution: str = "", today: date | None = None
+    *,
+    complaint: Complaint,
+    status: str,
+    by: User | None,
+    resolution: str = "",
+    today: date | None = None,
+    confirmed_by: str = "",
+    confirmed_at: datetime | None = None,
+    confirmed_via: str = "",
 ) -> Complaint:
-    """Move a complaint along open → in progress → resolved → closed (customer confirmed);
-    a resolved complaint gets a follow-up call the next day."""
+    """Move a complaint along open → in progress → resolved → closed; a resolved complaint
+    gets a follow-up call the next day. Closing records the customer's confirmation: how
+    (`confirmed_via`, required), who on his side (default: the customer) and when
+    (default: now; not in the future, not before it was resolved)."""
     item = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if status not in ComplaintStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
@@ -611,12 +622,32 @@ def complaint_set_status(
         item.in_progress_at = item.in_progress_at or now
         item.resolved_at = None if item.status == ComplaintStatus.RESOLVED else item.resolved_at
     elif status == ComplaintStatus.CLOSED:
+        _confirm(item, by, now, confirmed_by, confirmed_at, confirmed_via)
         item.closed_at = now
     item.status = status
     item.save()
     if status == ComplaintStatus.RESOLVED:
         _complaint_callback(item, today or timezone.localdate())
     return item
+
+
+def _confirm(
+    item: Complaint, by: User | None, now: datetime, who: str, at: datetime | None, via: str
+) -> None:
+    errors = {}
+    if via not in ConfirmationChannel.values:
+        errors["confirmed_via"] = _("Say how the customer confirmed the complaint is resolved.")
+    at = at or now
+    if at > now + timedelta(minutes=5):
+        errors["confirmed_at"] = _("The confirmation cannot be in the future.")
+    elif item.resolved_at and at < item.resolved_at:
+        errors["confirmed_at"] = _("The customer cannot confirm before the complaint was resolved.")
+    if errors:
+        raise ValidationError(errors)
+    item.confirmed_by = (who or "").strip()[:100] or item.customer.name
+    item.confirmed_at = at
+    item.confirmed_via = via
+    item.confirmation_recorded_by = by
 
 
 def _complaint_callback(item: Complaint, today: date) -> None:
@@ -643,9 +674,12 @@ def _complaint_callback(item: Complaint, today: date) -> None:
 
 
 @transaction.atomic
-def complaint_update(*, complaint: Complaint, **fields: Any) -> Complaint:
+def complaint_update(*, complaint: Complaint, by: User | None = None, **fields: Any) -> Complaint:
     status = fields.pop("status", None)
     resolution = fields.pop("resolution", None)
+    confirmation = {
+        k: fields.pop(k) for k in ("confirmed_by", "confirmed_at", "confirmed_via") if k in fields
+    }
     for key, value in fields.items():
         setattr(complaint, key, value)
     owner = complaint.owner
@@ -658,7 +692,11 @@ def complaint_update(*, complaint: Complaint, **fields: Any) -> Complaint:
         complaint.save(update_fields=["resolution"])
     if status is not None:
         complaint = complaint_set_status(
-            complaint=complaint, status=status, by=None, resolution=resolution or ""
+            complaint=complaint,
+            status=status,
+            by=by,
+            resolution=resolution or "",
+            **{k: v for k, v in confirmation.items() if v is not None},
         )
     return complaint
 

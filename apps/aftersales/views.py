@@ -312,9 +312,8 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if form is status_form:
                     services.complaint_set_status(
                         complaint=item,
-                        status=form.cleaned_data["status"],
-                        resolution=form.cleaned_data["resolution"],
                         by=request.user,  # type: ignore[arg-type]
+                        **form.cleaned_data,
                     )
                 else:
                     services.complaint_update(complaint=item, **form.cleaned_data)

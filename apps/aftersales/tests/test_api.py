@@ -198,7 +198,19 @@ def test_complaints_move_through_their_statuses_by_patch(api_as, manager, compla
     assert r.status_code == 200 and r.json()["resolved_at"]
     assert FollowUp.objects.filter(rule=RuleCode.COMPLAINT, about_complaint=complaint).count() == 1
     r = api.patch(f"/api/v1/complaints/{complaint.pk}/", {"status": "closed"}, format="json")
-    assert r.status_code == 200 and r.json()["closed_at"]
+    assert r.status_code == 400 and "confirmed_via" in r.json()
+    r = api.patch(
+        f"/api/v1/complaints/{complaint.pk}/",
+        {"status": "closed", "confirmed_via": "phone", "confirmed_by": "张先生本人"},
+        format="json",
+    )
+    body = r.json()
+    assert r.status_code == 200 and body["closed_at"] and body["confirmed_at"]
+    assert (body["confirmed_via"], body["confirmed_by"], body["confirmation_recorded_by"]) == (
+        "phone",
+        "张先生本人",
+        manager.pk,
+    )
 
 
 @pytest.mark.django_db

@@ -185,6 +185,14 @@ def test_a_complaint_moves_on_from_its_page_and_refuses_a_skip(client_as, manage
     assert r.status_code == 302
     complaint.refresh_from_db()
     assert (complaint.owner, complaint.department) == (manager, "finance")
+    r = client.post(url, {"form": "status", "status": "closed"})
+    assert r.status_code == 200 and "Say how the customer confirmed" in r.content.decode()
+    r = client.post(
+        url, {"form": "status", "status": "closed", "confirmed_via": "in_person", "confirmed_by": "张先生"}
+    )
+    assert r.status_code == 302
+    page = client.get(url).content.decode()
+    assert 'data-testid="confirmation">张先生 · In person' in page
 
 
 @pytest.mark.django_db

@@ -170,8 +170,17 @@ def test_a_complaint_raised_on_a_call_links_to_it_and_follows_the_status_flow(ta
     assert c.resolved_at is not None
     callback = FollowUp.objects.get(rule=RuleCode.COMPLAINT)
     assert (callback.about_complaint, callback.due_date, callback.channel) == (c, date(2026, 1, 21), "call")
-    c = services.complaint_set_status(complaint=c, status="closed", by=manager)
+    with pytest.raises(ValidationError, match="Say how the customer confirmed"):
+        services.complaint_set_status(complaint=c, status="closed", by=manager)
+    c = services.complaint_set_status(complaint=c, status="closed", by=manager, confirmed_via="phone")
     assert c.closed_at is not None and c.status == "closed"
+    # Who (the customer by default), when (now by default), how, and who recorded it.
+    assert (c.confirmed_by, c.confirmed_via, c.confirmation_recorded_by) == (
+        c.customer.name,
+        "phone",
+        manager,
+    )
+    assert c.confirmed_at is not None and c.confirmed_at >= c.resolved_at
 
 
 @pytest.mark.django_db
@@ -285,3 +294,29 @@ def test_the_queue_and_the_task_page_show_the_same_date(client_as, task, cs_agen
     assert 'data-testid="call-on">2026-01-18' in page
     api = client.get(f"/api/v1/follow-ups/{task.pk}/").json()
     assert api["call_on"] == "2026-01-18" and api["due_date"] == "2026-01-17"
+
+
+@pytest.mark.django_db
+def test_a_confirmation_names_who_and_when_and_cannot_precede_the_resolution(store, consultant, manager):
+    from django.utils import timezone
+
+    item = services.complaint_open(
+        store=store, customer=make_customer(store, consultant), by=manager, category="price", description="贵"
+    )
+    item = services.complaint_set_status(complaint=item, status="resolved", by=manager, resolution="退差价")
+    before = item.resolved_at - timedelta(hours=1)
+    with pytest.raises(ValidationError, match="before the complaint was resolved"):
+        services.complaint_set_status(
+            complaint=item, status="closed", by=manager, confirmed_via="wechat", confirmed_at=before
+        )
+    assert Complaint.objects.get(pk=item.pk).status == "resolved"
+    at = timezone.now()
+    item = services.complaint_set_status(
+        complaint=item,
+        status="closed",
+        by=manager,
+        confirmed_via="wechat",
+        confirmed_by="客户妻子",
+        confirmed_at=at,
+    )
+    assert (item.confirmed_by, item.confirmed_at, item.confirmed_via) == ("客户妻子", at, "wechat")
