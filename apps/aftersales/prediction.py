@@ -1,7 +1,10 @@
 """Maintenance prediction (SPEC §6), pure functions over dates and readings.
 
-Daily mileage = the km between the vehicle's latest reading and the latest reading of
-an earlier day (the delivery counts as 0 km), over the days between them. The next
+Daily mileage = the km between the vehicle's latest reading and the latest reading at
+least 30 days before it, over the days between them; when no reading is that old the
+span goes back to the delivery (which counts as 0 km). Two readings a couple of days
+apart say little (a weekend trip would read as 500 km a day and a service due next
+fortnight), so the rate is measured over a span long enough to mean something. The next
 service is due on the earlier of (last service + interval months) and the day the
 predicted mileage reaches (last service km + interval km); before the first service
 the base is the delivery and the model's first-service km and months.
@@ -32,6 +35,7 @@ class Prediction:
     due_km: int
     due_by_months: date
     due_by_km: date | None
+    basis: "Basis | None" = None
 
 
 def add_months(day: date, months: int) -> date:
@@ -41,8 +45,31 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def daily_rate(readings: list[tuple[date, int]]) -> Fraction | None:
-    """km per day from the latest reading and the latest one of an earlier day."""
+# The shortest span a daily mileage is measured over (unless only the delivery is older).
+MIN_SPAN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The two readings a daily mileage was measured between (shown on the vehicle page)."""
+
+    start: date
+    start_km: int
+    end: date
+    end_km: int
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def km(self) -> int:
+        return max(self.end_km - self.start_km, 0)
+
+
+def rate_basis(readings: list[tuple[date, int]]) -> Basis | None:
+    """The latest reading and the latest one at least MIN_SPAN_DAYS before it, else the
+    earliest reading (the delivery, when it is among them); None without two days."""
     if not readings:
         return None
     ordered = sorted(readings)
@@ -50,8 +77,17 @@ def daily_rate(readings: list[tuple[date, int]]) -> Fraction | None:
     earlier = [r for r in ordered if r[0] < last_day]
     if not earlier:
         return None
-    prev_day, prev_km = earlier[-1]
-    return Fraction(max(last_km - prev_km, 0), (last_day - prev_day).days)
+    old_enough = [r for r in earlier if (last_day - r[0]).days >= MIN_SPAN_DAYS]
+    start_day, start_km = old_enough[-1] if old_enough else earlier[0]
+    return Basis(start_day, start_km, last_day, last_km)
+
+
+def daily_rate(readings: list[tuple[date, int]]) -> Fraction | None:
+    """km per day over the span of `rate_basis`."""
+    basis = rate_basis(readings)
+    if basis is None:
+        return None
+    return Fraction(basis.km, basis.days)
 
 
 def predict(
@@ -70,7 +106,8 @@ def predict(
         base_day = delivered_on
         months, target = policy.first_months, policy.first_km
     by_months = add_months(base_day, months)
-    rate = daily_rate(points)
+    basis = rate_basis(points)
+    rate = Fraction(basis.km, basis.days) if basis else None
     by_km: date | None = None
     if rate:
         ref_day, ref_km = points[-1]
@@ -86,6 +123,7 @@ def predict(
         due_km=target,
         due_by_months=by_months,
         due_by_km=by_km,
+        basis=basis,
     )
 
 

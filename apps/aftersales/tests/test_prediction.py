@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from apps.aftersales.prediction import Policy, add_months, daily_rate, predict, reading_problem
 
@@ -19,9 +20,28 @@ def test_without_readings_the_first_service_is_due_by_months_only():
     assert p.daily_km is None and p.due == date(2026, 4, 10) and p.due_km == 5000
 
 
-def test_daily_mileage_is_the_latest_readings_over_the_days_between_them():
+def test_daily_mileage_is_measured_over_at_least_30_days():
     readings = [(date(2026, 1, 10), 0), (date(2026, 2, 9), 1500), (date(2026, 3, 1), 2700)]
-    assert daily_rate(readings) == 60  # (2700 − 1500) / 20 days
+    assert daily_rate(readings) == 54  # 9 February is only 20 days back: 2700 / 50 days
+    readings.append((date(2026, 3, 11), 3300))
+    assert daily_rate(readings) == 60  # (3300 − 1500) / 30 days from 9 February
+
+
+def test_a_reading_two_days_after_the_last_does_not_swing_the_prediction():
+    """The defect: 1,046 km in two days read as 523 km/day and a service due in 18 days."""
+    delivered = date(2026, 1, 10)
+    readings = [(date(2026, 4, 1), 3240), (date(2026, 4, 3), 4286)]
+    p = predict(
+        delivered_on=delivered, readings=readings, last_service=(date(2026, 4, 1), 3240), policy=POLICY
+    )
+    assert p.basis is not None and (p.basis.start, p.basis.end) == (delivered, date(2026, 4, 3))
+    assert p.daily_km == Decimal("51.6")  # 4286 km over the 83 days since the delivery
+    assert p.due == p.due_by_km == date(2026, 9, 24)  # 8,954 km to go at 51.6 a day, not 18 days
+
+
+def test_without_a_reading_30_days_older_the_span_goes_back_to_the_delivery():
+    readings = [(date(2026, 1, 10), 0), (date(2026, 1, 20), 800), (date(2026, 1, 25), 1000)]
+    assert daily_rate(readings) == Fraction(1000, 15)
 
 
 def test_a_fast_driver_reaches_the_first_service_km_before_three_months():

@@ -106,3 +106,17 @@ def test_plate_and_mileage_change_on_a_vehicle_but_not_its_vin(store, consultant
     with pytest.raises(ValidationError) as e:
         services.vehicle_update(vehicle=vehicle, last_mileage=10)
     assert "last_mileage" in e.value.error_dict
+
+
+@pytest.mark.django_db
+def test_the_vehicle_page_shows_what_the_daily_mileage_was_measured_over(
+    client_as, store, consultant, advisor
+):
+    vehicle = deliver(store=store, consultant=consultant, delivered_on=date(2026, 1, 10))
+    services.reading_record(vehicle=vehicle, day=date(2026, 4, 1), mileage=3240, source="call")
+    services.reading_record(vehicle=vehicle, day=date(2026, 4, 3), mileage=4286, source="call")
+    vehicle.refresh_from_db()
+    assert vehicle.daily_km == Decimal("51.6")  # 4286 km over the 83 days since the delivery
+    page = client_as(advisor).get(f"/aftersales/vehicles/{vehicle.pk}/").content.decode()
+    assert "Measured: 4286 km over 83 days (2026-01-10 – 2026-04-03)." in page
+    assert "at least 30 days older" in page
