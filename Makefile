@@ -10,8 +10,11 @@ run: install  ## install, migrate, load demo data, start web + Celery worker + b
 	$(BIN)/python manage.py seed_demo
 	bin/run
 
+# Tests run in parallel processes, one per core (TEST_WORKERS=0 runs them in one).
+TEST_WORKERS ?= auto
+
 test: install  ## the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL say so)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install  ## what CI checks besides the tests
 	$(BIN)/ruff check .

@@ -175,3 +175,12 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`), every test marked
+    `services` runs in one worker process, one after another: the real Celery workers
+    they start share one Redis queue and would otherwise take each other's tasks."""
+    for item in items:
+        if item.get_closest_marker("services"):
+            item.add_marker(pytest.mark.xdist_group("services"))
