@@ -153,6 +153,48 @@ def campaign_stats(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
     )
 
 
+def source_stats(customers: QuerySet[Customer], campaigns: QuerySet[Campaign]) -> list[dict[str, Any]]:
+    """Per source channel the same input ratio as campaigns: cost (the channel's campaigns),
+    leads, qualified rate, deals, conversion, cost per lead and per deal. Two queries."""
+    from .models import Source
+
+    rows = {
+        r["source"]: r
+        for r in customers.values("source")
+        .annotate(
+            leads=Count("pk", distinct=True),
+            qualified=Count("pk", filter=Q(opportunities__routed_to=Routing.SALES), distinct=True),
+            deals=Count("pk", filter=Q(orders__status__in=["open", "delivered"]), distinct=True),
+        )
+        .order_by()
+    }
+    costs = dict(
+        campaigns.values("source").annotate(total=Sum("cost")).values_list("source", "total").order_by()
+    )
+    out = []
+    for code, label in Source.choices:
+        row = rows.get(code, {"leads": 0, "qualified": 0, "deals": 0})
+        cost = costs.get(code) or Decimal(0)
+        if not (row["leads"] or cost):
+            continue
+        out.append(
+            {
+                "source": code,
+                "label": str(label),
+                "cost": cost,
+                "leads": row["leads"],
+                "qualified": row["qualified"],
+                "deals": row["deals"],
+                "qualified_rate": ratio(row["qualified"], row["leads"]),
+                "conversion": ratio(row["deals"], row["leads"]),
+                "cost_per_lead": ratio(cost, row["leads"]),
+                "cost_per_deal": ratio(cost, row["deals"]),
+            }
+        )
+    out.sort(key=lambda r: -r["leads"])
+    return out
+
+
 def ratio(numerator: Any, denominator: Any) -> Decimal | None:
     """numerator ÷ denominator, None where the denominator is zero (shown as "—")."""
     if not denominator:

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,7 +32,7 @@ from .forms import (
     TransferAllForm,
     TransferForm,
 )
-from .models import Campaign, Customer, Kind, Opportunity, Routing, Source
+from .models import Campaign, Customer, Kind, Opportunity, Routing
 
 READERS = (
     Role.MANAGER,
@@ -341,17 +340,9 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         c.conversion = selectors.ratio(c.deals, c.leads)
         c.cost_per_lead = selectors.ratio(c.cost, c.leads)
         c.cost_per_deal = selectors.ratio(c.cost, c.deals)
-    sources = (
-        visible(Customer.objects.all(), user)
-        .values("source")
-        .annotate(
-            leads=Count("pk", distinct=True),
-            deals=Count("pk", filter=Q(orders__status__in=["open", "delivered"]), distinct=True),
-        )
-        .order_by("-leads")
+    source_rows = selectors.source_stats(
+        visible(Customer.objects.all(), user), visible(Campaign.objects.all(), user)
     )
-    labels = dict(Source.choices)
-    source_rows = [{**row, "label": labels.get(row["source"], row["source"])} for row in sources]
     return render(
         request, "customers/campaigns.html", {"campaigns": rows, "form": form, "sources": source_rows}
     )

@@ -1,13 +1,14 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.customers.models import Customer, Opportunity
+from apps.customers.models import Campaign, Customer, Opportunity
 
-from .factories import make_campaign, make_customer, make_opportunity
+from .factories import make_campaign, make_customer, make_opportunity, make_vehicle_model
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +154,41 @@ def test_campaigns_show_cost_per_lead_and_a_dash_without_deals(client_as, store,
     make_customer(store, consultant, campaign=campaign)
     page = client_as(manager).get("/customers/campaigns/").content.decode()
     assert "秋季车展" in page and "15,000.00" in page and "—" in page
+
+
+def test_each_source_channel_shows_cost_leads_qualified_rate_deals_and_cost_per_lead_and_deal(
+    client_as, store, other_store, manager, consultant, other_consultant
+):
+    from apps.customers.selectors import source_stats
+    from apps.sales.models import Order
+
+    make_campaign(store, name="车展", source="auto_show", cost=Decimal("30000"))
+    make_campaign(store, name="秋季车展", source="auto_show", cost=Decimal("10000"))
+    make_campaign(other_store, name="外店车展", source="auto_show", cost=Decimal("99000"))
+    shows = [make_customer(store, consultant, source="auto_show") for _ in range(4)]
+    make_opportunity(shows[0])  # qualified: routed to sales
+    make_opportunity(shows[1])
+    Order.objects.create(
+        store=store,
+        customer=shows[0],
+        consultant=consultant,
+        vehicle_model=make_vehicle_model(),
+        order_date=timezone.localdate(),
+        amount=Decimal("150000"),
+        cost=Decimal("140000"),
+    )
+    make_customer(store, consultant, source="walk_in")
+    make_customer(other_store, other_consultant, source="auto_show")
+    response = client_as(manager).get("/customers/campaigns/")
+    rows = {r["source"]: r for r in response.context["sources"]}
+    show = rows["auto_show"]
+    assert (show["cost"], show["leads"], show["qualified"], show["deals"]) == (Decimal("40000"), 4, 2, 1)
+    assert (show["qualified_rate"], show["conversion"]) == (Decimal("0.50"), Decimal("0.25"))
+    assert (show["cost_per_lead"], show["cost_per_deal"]) == (Decimal("10000.00"), Decimal("40000.00"))
+    walk_in = rows["walk_in"]
+    assert (walk_in["cost"], walk_in["leads"], walk_in["cost_per_deal"]) == (0, 1, None)
+    assert 'data-source="auto_show"' in response.content.decode()
+    assert source_stats(Customer.objects.none(), Campaign.objects.none()) == []
 
 
 def test_a_key_account_gets_strategy_and_evaluation_cards(client_as, store, consultant):
