@@ -7,7 +7,10 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/dealersales STATIC_MANIFEST=true
-RUN apt-get update && apt-get install -y --no-install-recommends gettext curl && rm -rf /var/lib/apt/lists/* \
+# Pango, HarfBuzz and a CJK font: WeasyPrint renders the store month's PDF with them.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext curl \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /app dealersales
 WORKDIR /app
 COPY requirements.txt ./

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("", include("apps.org.urls")),
     *[path(prefix, include(f"apps.{app}.urls")) for app, prefix in APPS if prefix],
+    path("reports/", include("apps.dashboard.report_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),

@@ -1,1 +1,3 @@
-routes: list = []
+from . import api
+
+routes = [("store-months", api.StoreMonthViewSet)]

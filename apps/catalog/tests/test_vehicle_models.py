@@ -47,7 +47,7 @@ def test_the_list_exports_to_xlsx(client_as, manager):
     make(3)
     response = client_as(manager).get("/catalog/?export=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    rows = list(load_workbook(BytesIO(response.getvalue())).active.values)
     assert len(rows) == 4 and rows[1][0] == "丰田"
 
 

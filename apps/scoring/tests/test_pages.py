@@ -123,7 +123,7 @@ def test_closing_freezes_the_month_lists_later_changes_and_exports_it(client_as,
     assert again.status_code == 200 and "closed" in str(again.context["form"].non_field_errors())
     export = client.get(f"/scoring/export/?store={store.pk}&period=2026-10")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = list(load_workbook(BytesIO(export.content)).active.values)
+    rows = list(load_workbook(BytesIO(export.getvalue())).active.values)
     assert rows[0][0] == "Consultant" and rows[1][0] == "王伟" and rows[1][2] == 100000
 
 
