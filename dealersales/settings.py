@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "apps.org",
     "apps.catalog",
     "apps.customers",
+    "apps.stock",
     "apps.sales",
     "apps.activities",
     "apps.plans",

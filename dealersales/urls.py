@@ -15,6 +15,7 @@ APPS = [
     ("org", None),
     ("catalog", "catalog/"),
     ("customers", "customers/"),
+    ("stock", "stock/"),
     ("sales", "sales/"),
     ("activities", "activities/"),
     ("plans", "plans/"),

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -18,6 +19,8 @@ from apps.org.api_base import ScopedReadOnlyViewSet, ScopedViewSet
 from apps.org.models import Store, User
 from apps.org.roles import Role
 from apps.org.scoping import visible
+from apps.stock.api import CarSerializer, CarViewSet
+from apps.stock.models import Car
 
 from . import selectors, services
 from .models import Allocation, Order, OrderStatus, Payment, Receivable
@@ -43,8 +46,13 @@ class OrderSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
     store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none(), required=False)
     consultant = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), required=False)
     credit_override = serializers.BooleanField(required=False, default=False)
+    cost = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    car = serializers.PrimaryKeyRelatedField(queryset=Car.objects.none(), required=False, allow_null=True)
 
     scoped_fields = {
+        "car": lambda u: visible(Car.objects.all(), u),
         "store": _stores,
         "customer": lambda u: visible(Customer.objects.all(), u),
         "consultant": _store_users,
@@ -69,6 +77,9 @@ class OrderSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
             "instalments",
             "delivered_on",
             "vin",
+            "car",
+            "awaiting_car",
+            "cost_is_estimate",
             "status",
             "cancel_reason",
             "credit_override",
@@ -77,7 +88,7 @@ class OrderSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
             "receivables",
             "created_at",
         ]
-        read_only_fields = ["status", "created_at"]
+        read_only_fields = ["status", "created_at", "cost_is_estimate"]
         validators: list[Any] = []
 
     def create(self, validated: dict[str, Any]) -> Order:
@@ -116,6 +127,8 @@ class OrderSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
         vin = validated.pop("vin", None)
         cancel_reason = validated.pop("cancel_reason", None)
         validated.pop("credit_override", None)
+        if validated.get("cost") is None:
+            validated.pop("cost", None)
         changed = [k for k, v in validated.items() if getattr(instance, k, None) != v]
         if changed:
             raise serializers.ValidationError(
@@ -135,7 +148,7 @@ class OrderSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
         if cancel_reason:
             return services.order_cancel(order=instance, reason=cancel_reason, by=user)
         if delivered_on or vin:
-            if not (delivered_on and vin):
+            if not (delivered_on and (vin or instance.car_id)):
                 field = "vin" if delivered_on else "delivered_on"
                 raise serializers.ValidationError({field: [_("A delivery needs both a date and a VIN.")]})
             return services.order_deliver(order=instance, delivered_on=delivered_on, vin=vin, by=user)
@@ -144,7 +157,7 @@ class OrderSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
 
 class DeliverSerializer(serializers.Serializer):
     delivered_on = serializers.DateField()
-    vin = serializers.CharField(max_length=30)
+    vin = serializers.CharField(max_length=30, required=False, allow_blank=True)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -309,3 +322,40 @@ class ReceivableViewSet(ScopedReadOnlyViewSet):
     read_roles = (Role.MANAGER, Role.FINANCE, Role.CONSULTANT)
     filterset_class = ReceivableFilter
     ordering_fields = ["id", "due_date", "amount"]
+
+
+class ReserveSerializer(serializers.Serializer):
+    order = serializers.PrimaryKeyRelatedField(queryset=Order.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["order"].queryset = visible(Order.objects.all(), self.context["request"].user)  # type: ignore[attr-defined]
+
+
+class StockViewSet(CarViewSet):
+    """stock/ with its one sales action: POST stock/{id}/reserve/ {order} reserves the
+    car for an open order (409 when another order has it). Declared here because the
+    reservation is an order's write and stock never imports sales."""
+
+    def get_permissions(self) -> Any:
+        if self.action == "reserve":  # consultants reserve for their own orders
+            self.write_roles = (Role.MANAGER, Role.CONSULTANT)
+        return super().get_permissions()
+
+    @action(detail=True, methods=["post"], serializer_class=ReserveSerializer)
+    def reserve(self, request: Request, pk: str | None = None) -> Response:
+        car = self.get_object()
+        data = ReserveSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        order = data.validated_data["order"]
+        if not request.user.has_role(Role.MANAGER) and order.consultant_id != request.user.pk:  # type: ignore[union-attr]
+            raise serializers.ValidationError(
+                {"order": [_("A consultant reserves cars for his own orders.")]}
+            )
+        try:
+            services.order_reserve_car(order=order, car=car, by=request.user)  # type: ignore[arg-type]
+        except DjangoValidationError as exc:
+            if "car" in getattr(exc, "message_dict", {}):
+                return Response({"detail": exc.message_dict["car"][0]}, status=status.HTTP_409_CONFLICT)
+            raise
+        return Response(CarSerializer(self.get_queryset().get(pk=car.pk), context={"request": request}).data)

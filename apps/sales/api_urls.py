@@ -4,4 +4,5 @@ routes = [
     ("orders", api.OrderViewSet),
     ("payments", api.PaymentViewSet),
     ("receivables", api.ReceivableViewSet),
+    ("stock", api.StockViewSet),
 ]

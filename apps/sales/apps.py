@@ -11,12 +11,14 @@ class SalesConfig(AppConfig):
         from apps.org.navigation import NavItem, register
         from apps.org.roles import Role, grant
         from apps.org.services import user_deactivating
+        from apps.stock.signals import car_available
 
-        from .receivers import refuse_deactivation_while_responsible
+        from .receivers import allocate_arrived_car, refuse_deactivation_while_responsible
 
         user_deactivating.connect(
             refuse_deactivation_while_responsible, dispatch_uid="sales-receivables-check"
         )
+        car_available.connect(allocate_arrived_car, dispatch_uid="sales-allocate-arrived-car")
         grant(Role.ADMIN, "sales.*")
         grant(Role.MANAGER, "sales.*")
         grant(

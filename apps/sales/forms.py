@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import VehicleModel
 from apps.customers.models import Customer
+from apps.stock.models import Car
 
 from .models import PaymentMethod, Settlement
 
@@ -19,7 +20,22 @@ class OrderForm(forms.Form):
     order_date = forms.DateField(label=_("order date"), widget=DATE)
     amount = forms.DecimalField(label=_("amount (CNY)"), max_digits=12, decimal_places=2)
     discount = forms.DecimalField(label=_("discount (CNY)"), max_digits=12, decimal_places=2, initial=0)
-    cost = forms.DecimalField(label=_("cost (CNY)"), max_digits=12, decimal_places=2)
+    cost = forms.DecimalField(
+        label=_("cost (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: the reserved car's purchase cost (else the catalogue cost, as an estimate)."),
+    )
+    car = forms.ModelChoiceField(
+        queryset=Car.objects.none(),
+        label=_("car in stock"),
+        required=False,
+        help_text=_("Reserves the car for this order; its VIN is delivered."),
+    )
+    awaiting_car = forms.BooleanField(
+        label=_("no car chosen: allocate the next one of this model (配车)"), required=False
+    )
     settlement = forms.ChoiceField(label=_("settlement"), choices=Settlement.choices)
     instalments = forms.CharField(
         label=_("instalments"),
@@ -31,9 +47,11 @@ class OrderForm(forms.Form):
         label=_("credit override reason (manager)"), max_length=200, required=False
     )
 
-    def __init__(self, *args: Any, customers: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, customers: Any = None, cars: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
+        if cars is not None:
+            self.fields["car"].queryset = cars  # type: ignore[attr-defined]
 
     def clean_instalments(self) -> list[dict[str, str]] | None:
         text = self.cleaned_data.get("instalments") or ""
@@ -50,7 +68,9 @@ class OrderForm(forms.Form):
 
 class DeliverForm(forms.Form):
     delivered_on = forms.DateField(label=_("delivered on"), widget=DATE)
-    vin = forms.CharField(label=_("VIN"), max_length=17, min_length=1)
+    vin = forms.CharField(
+        label=_("VIN"), max_length=17, required=False, help_text=_("Empty: the reserved car's VIN.")
+    )
 
 
 class CancelForm(forms.Form):

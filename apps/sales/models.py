@@ -18,6 +18,7 @@ from apps.catalog.models import VehicleModel
 from apps.customers.models import Customer
 from apps.org.models import Store
 from apps.org.scoping import ScopeRule
+from apps.stock.models import Car
 
 ZERO = Decimal(0)
 
@@ -59,6 +60,21 @@ class Order(models.Model):
     )
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    car = models.ForeignKey(
+        Car,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("reserved car"),
+        help_text=_("The car in stock this order reserves; its VIN is delivered."),
+    )
+    awaiting_car = models.BooleanField(
+        _("waiting for a car"),
+        default=False,
+        help_text=_("No car of this model in stock: the next one to arrive is allocated (配车)."),
+    )
+    cost_is_estimate = models.BooleanField(_("cost is the catalogue estimate"), default=False)
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     credit_override = models.BooleanField(_("credit limit overridden"), default=False)
@@ -84,10 +100,21 @@ class Order(models.Model):
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="order_cancel_has_reason"
             ),
             models.UniqueConstraint(fields=["vin"], condition=~Q(vin=""), name="order_vin_unique"),
+            # One car, one order: a cancelled order keeps its car for the record only.
+            models.UniqueConstraint(
+                fields=["car"],
+                condition=Q(car__isnull=False) & ~Q(status="cancelled"),
+                name="order_car_one_live",
+            ),
         ]
         indexes = [
             models.Index(fields=["store", "order_date"]),
             models.Index(fields=["consultant", "order_date"]),
+            models.Index(
+                fields=["store", "vehicle_model", "order_date"],
+                condition=Q(awaiting_car=True),
+                name="order_awaiting_car",
+            ),
         ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")

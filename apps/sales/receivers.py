@@ -18,3 +18,11 @@ def refuse_deactivation_while_responsible(sender: Any, user: Any, **kwargs: Any)
         "%(name)s is responsible for %(count)d open receivables: hand them over first.",
         count,
     ) % {"name": str(user), "count": count}
+
+
+def allocate_arrived_car(sender: Any, car: Any, by: Any = None, **kwargs: Any) -> None:
+    """A car became free in a store (arrival, transfer, cancelled order): 配车 to the
+    oldest order waiting for its model, in the same transaction."""
+    from .services import allocate_to_waiting_order
+
+    allocate_to_waiting_order(car=car, by=by)

@@ -19,10 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import VehicleModel
+from apps.catalog.vin import vin_check_digit, vin_validate  # noqa: F401 — callers import them from here
 from apps.customers.models import Customer, Grade, Opportunity, Stage, Status
 from apps.customers.services import opportunity_set_stage
 from apps.org.models import Store, User
 from apps.org.roles import Role
+from apps.stock import services as stock
+from apps.stock.models import Car, CarStatus
 
 from .models import (
     ZERO,
@@ -37,47 +40,6 @@ from .models import (
 from .signals import order_delivered
 
 CENT = Decimal("0.01")
-
-# ---------------------------------------------------------------- VIN (ISO 3779)
-
-_VIN_VALUES = {
-    **{str(d): d for d in range(10)},
-    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
-    **dict(zip("JKLMN", range(1, 6), strict=True)),
-    "P": 7,
-    "R": 9,
-    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
-}
-_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
-
-
-def vin_check_digit(vin: str) -> str:
-    """The check digit (position 9) of a 17-character VIN: North-American weights, mod 11."""
-    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
-    rest = total % 11
-    return "X" if rest == 10 else str(rest)
-
-
-def vin_validate(vin: str) -> str:
-    """The VIN in capitals, or a ValidationError on `vin` saying what is wrong."""
-    vin = (vin or "").strip().upper()
-    if len(vin) != 17:
-        raise ValidationError({"vin": _("A VIN has 17 characters (this one has %(n)d).") % {"n": len(vin)}})
-    bad = sorted({c for c in vin if c not in _VIN_VALUES})
-    if bad:
-        raise ValidationError(
-            {"vin": _("A VIN never contains I, O, Q or other symbols: %(chars)s.") % {"chars": " ".join(bad)}}
-        )
-    expected = vin_check_digit(vin)
-    if vin[8] != expected:
-        raise ValidationError(
-            {
-                "vin": _("The check digit (9th character) should be %(digit)s: mistyped VIN?")
-                % {"digit": expected}
-            }
-        )
-    return vin
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -162,7 +124,7 @@ def order_create(
     vehicle_model: VehicleModel,
     order_date: date,
     amount: Decimal,
-    cost: Decimal,
+    cost: Decimal | None = None,
     settlement: str = Settlement.FULL,
     instalments: Iterable[dict[str, Any]] | None = None,
     discount: Decimal = ZERO,
@@ -170,13 +132,23 @@ def order_create(
     vin: str = "",
     credit_override_reason: str = "",
     opportunity: Opportunity | None = None,
+    car: Car | None = None,
+    awaiting_car: bool = False,
 ) -> Order:
     """Book an order and its receivables (responsible: the consultant).
 
     On credit, an order that would take the customer's outstanding over the credit
-    limit is refused with the figures, unless a manager overrides it with a reason."""
+    limit is refused with the figures, unless a manager overrides it with a reason.
+
+    Stock: `car` reserves that car in stock (one car, one order); `awaiting_car` asks for
+    the oldest free car of the model, or the next to arrive (配车). The cost defaults to
+    the car's purchase cost, else to the catalogue cost, marked as an estimate that the
+    car's cost replaces once one is allocated."""
     amount = _money(amount, "amount", positive=True)
-    cost = _money(cost, "cost")
+    cost_is_estimate = cost is None or cost == ""
+    cost = _money(cost if not cost_is_estimate else (car.cost if car else vehicle_model.cost), "cost")
+    if car is not None:
+        cost_is_estimate = False
     discount = _money(discount, "discount")
     if settlement not in Settlement.values:
         raise ValidationError({"settlement": _("Unknown settlement method.")})
@@ -194,8 +166,17 @@ def order_create(
     credit_override_reason = (credit_override_reason or "").strip()
 
     customer = _lock_customer(customer)
+    if car is None and awaiting_car:
+        car = _oldest_free_car(store, vehicle_model)
+        if car is not None and cost_is_estimate:
+            cost, cost_is_estimate = car.cost, False
+    if car is not None:
+        car = stock.car_reserve(car_id=car.pk, store=store, vehicle_model=vehicle_model, by=by)
     order = Order(
         store=store,
+        car=car,
+        awaiting_car=awaiting_car and car is None,
+        cost_is_estimate=cost_is_estimate,
         customer=customer,
         consultant=consultant,
         vehicle_model=vehicle_model,
@@ -234,7 +215,11 @@ def order_create(
     order.full_clean(validate_constraints=False)
     order._change_reason = _("Order booked")  # type: ignore[attr-defined]
     order._history_user = by  # type: ignore[attr-defined]
-    order.save()
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError:
+        raise ValidationError({"car": _("This car is reserved for another order.")}) from None
     for due, value in rows:
         Receivable.objects.create(
             store=store,
@@ -248,20 +233,93 @@ def order_create(
     if opportunity is not None:
         opportunity_set_stage(opportunity=opportunity, stage=Stage.ORDERED, by=by)
     if delivered_on or vin:
-        if not (delivered_on and vin):
+        if not (delivered_on and (vin or order.car_id)):
             field = "vin" if delivered_on else "delivered_on"
             raise ValidationError({field: _("A delivery needs both a date and a VIN.")})
         order = order_deliver(order=order, delivered_on=delivered_on, vin=vin, by=by)
     return order
 
 
+def _oldest_free_car(store: Store, vehicle_model: VehicleModel) -> Car | None:
+    return (
+        Car.objects.filter(store=store, vehicle_model=vehicle_model, status=CarStatus.IN_STOCK)
+        .order_by("arrived_on", "pk")
+        .first()
+    )
+
+
+def _attach_car(order: Order, car: Car, by: User | None) -> Order:
+    """Reserve `car` (locked by stock) for the locked `order`; an estimated cost becomes the car's."""
+    car = stock.car_reserve(car_id=car.pk, store=order.store, vehicle_model=order.vehicle_model, by=by)
+    order.car = car
+    order.awaiting_car = False
+    fields = ["car", "awaiting_car"]
+    if order.cost_is_estimate:
+        order.cost, order.cost_is_estimate = car.cost, False
+        fields += ["cost", "cost_is_estimate"]
+    order._change_reason = _("Car %(vin)s reserved") % {"vin": car.vin}  # type: ignore[attr-defined]
+    order._history_user = by  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            order.save(update_fields=fields)
+    except IntegrityError:
+        raise ValidationError({"car": _("This car is reserved for another order.")}) from None
+    return order
+
+
 @transaction.atomic
-def order_deliver(*, order: Order, delivered_on: date, vin: str, by: User) -> Order:
-    """Hand the car over: the VIN is checked; after commit, aftersales hears of it."""
-    vin = vin_validate(vin)
+def order_reserve_car(*, order: Order, car: Car, by: User) -> Order:
+    """Reserve a car in stock for an open order that has none: of two orders reserving one
+    car at the same moment, the car's lock lets one win; the other is refused."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != OrderStatus.OPEN:
+        raise ValidationError({"order": _("Only an open order can reserve a car.")})
+    if order.car_id is not None:
+        raise ValidationError({"order": _("This order has a car reserved already.")})
+    return _attach_car(order, car, by)
+
+
+def allocate_to_waiting_order(*, car: Car, by: User | None = None) -> Order | None:
+    """配车: a car that became free goes to the oldest open order of its store and model that
+    waits for a car (order date, then booking order). Runs inside the stock transaction."""
+    order = (
+        Order.objects.select_for_update()
+        .filter(
+            store_id=car.store_id,
+            vehicle_model_id=car.vehicle_model_id,
+            status=OrderStatus.OPEN,
+            awaiting_car=True,
+            car__isnull=True,
+        )
+        .order_by("order_date", "pk")
+        .first()
+    )
+    if order is None:
+        return None
+    return _attach_car(order, car, by)
+
+
+@transaction.atomic
+def order_deliver(*, order: Order, delivered_on: date, vin: str = "", by: User) -> Order:
+    """Hand the car over: the reserved car's VIN (a typed VIN must match it), else a typed
+    VIN, checked; the car leaves stock as sold. After commit, aftersales hears of it."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.OPEN:
         raise ValidationError({"status": _("Only an open order can be delivered.")})
+    if order.car_id is not None:
+        car_vin = Car.objects.values_list("vin", flat=True).get(pk=order.car_id)
+        if vin and vin_validate(vin) != car_vin:
+            raise ValidationError(
+                {"vin": _("The order reserves the car %(vin)s: deliver that VIN.") % {"vin": car_vin}}
+            )
+        vin = car_vin
+    else:
+        vin = vin_validate(vin)
+        in_stock = Car.objects.filter(vin=vin).first()
+        if in_stock is not None:
+            # A car of the yard delivered without a reservation: reserve it first, so
+            # stock and the order stay true (refused if it is another store's or taken).
+            _attach_car(order, in_stock, by)
     if not isinstance(delivered_on, date):
         raise ValidationError({"delivered_on": _("Enter the delivery date.")})
     if delivered_on < order.order_date:
@@ -273,13 +331,16 @@ def order_deliver(*, order: Order, delivered_on: date, vin: str, by: User) -> Or
     order.status = OrderStatus.DELIVERED
     order.delivered_on = delivered_on
     order.vin = vin
+    order.awaiting_car = False
     order._change_reason = _("Delivered")  # type: ignore[attr-defined]
     order._history_user = by  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
-            order.save(update_fields=["status", "delivered_on", "vin"])
+            order.save(update_fields=["status", "delivered_on", "vin", "awaiting_car"])
     except IntegrityError:
         raise ValidationError({"vin": _("This VIN is on another order already.")}) from None
+    if order.car_id is not None:
+        stock.car_sell(car_id=order.car_id, sold_on=delivered_on, by=by)
     if order.opportunity_id:
         opportunity_set_stage(
             opportunity=Opportunity.objects.get(pk=order.opportunity_id), stage=Stage.DELIVERED, by=by
@@ -311,9 +372,12 @@ def order_cancel(*, order: Order, reason: str, by: User) -> Order:
     order.status = OrderStatus.CANCELLED
     order.cancel_reason = reason[:200]
     order.cancelled_at = timezone.now()
+    order.awaiting_car = False
     order._change_reason = reason  # type: ignore[attr-defined]
     order._history_user = by  # type: ignore[attr-defined]
-    order.save(update_fields=["status", "cancel_reason", "cancelled_at"])
+    order.save(update_fields=["status", "cancel_reason", "cancelled_at", "awaiting_car"])
+    if order.car_id is not None:
+        stock.car_release(car_id=order.car_id, by=by)  # free again, offered to a waiting order
     for receivable in order.receivables.select_for_update().filter(cancelled=False):
         receivable.cancelled = True
         receivable._change_reason = _("Order cancelled")  # type: ignore[attr-defined]

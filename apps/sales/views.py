@@ -17,6 +17,7 @@ from apps.org.listing import list_page
 from apps.org.permissions import role_required
 from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, visible
+from apps.stock.models import Car, CarStatus
 
 from . import selectors, services
 from .filters import OrderFilter, PaymentFilter, ReceivableFilter
@@ -80,7 +81,11 @@ def order_create(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     customers = visible(Customer.objects.order_by("name"), user)
     initial = {"order_date": timezone.localdate(), "customer": request.GET.get("customer")}
-    form = OrderForm(request.POST or None, customers=customers, initial=initial)
+    cars = visible(Car.objects.select_related("vehicle_model"), user).filter(status=CarStatus.IN_STOCK)
+    initial["car"] = request.GET.get("car")
+    form = OrderForm(
+        request.POST or None, customers=customers, cars=cars.order_by("arrived_on", "pk"), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         customer = data["customer"]
@@ -98,7 +103,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
 @role_required(*ORDER_READERS)
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_visible_or_404(
-        Order.objects.select_related("customer", "consultant", "vehicle_model", "credit_override_by"),
+        Order.objects.select_related("customer", "consultant", "vehicle_model", "credit_override_by", "car"),
         request.user,
         pk=pk,
     )
