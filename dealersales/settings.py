@@ -285,7 +285,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.org.api_base.AutoSchema",
     "EXCEPTION_HANDLER": "apps.org.api_base.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
@@ -300,6 +300,11 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from npm (package.json), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    # Choice sets that share a field name across apps get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerKindEnum": "apps.customers.models.Kind",
+        "FollowUpChannelEnum": "apps.aftersales.models.Channel",
+    },
 }
 
 FILTERS_EMPTY_CHOICE_LABEL = _("Any")

@@ -1,25 +1,28 @@
-"""The activities API (API.md: visits/, daily-reports/, market-reports/) over the services."""
+"""The activities API over the services: visits/ (with a nested new prospect),
+daily-reports/, market-reports/ (API.md), and route-plans/, planned-visits/,
+monthly-summaries/, escalations/ with the same rules as their pages."""
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.customers.models import Customer, Opportunity
-from apps.org.api_base import ScopedViewSet
+from apps.org.api_base import ScopedReadOnlyViewSet, ScopedViewSet
 from apps.org.models import User
 from apps.org.roles import Role
 from apps.org.scoping import visible
 from apps.sales.models import Order
 
 from . import selectors, services
-from .filters import DailyReportApiFilter, MarketReportApiFilter, VisitApiFilter
-from .models import DailyReport, MarketReport, Visit
+from .filters import DailyReportApiFilter, EscalationApiFilter, MarketReportApiFilter, VisitApiFilter
+from .models import DailyReport, Escalation, MarketReport, MonthlySummary, PlannedVisit, RoutePlan, Visit
 from .services import MARKET_FIELDS
 
 READERS: tuple[str, ...] = (Role.MANAGER, Role.CONSULTANT)
@@ -55,10 +58,23 @@ class _Scoped(serializers.ModelSerializer):
         return chosen
 
 
+class NewCustomerSerializer(serializers.ModelSerializer):
+    """A prospect registered on the spot, in the visit's store, owned by the consultant."""
+
+    class Meta:
+        model = Customer
+        fields = ["kind", "name", "mobile", "gender", "birthday", "occupation", "region", "source", "grade"]
+
+
 class VisitSerializer(_Scoped):
     scoped_fields = {"customer": Customer, "opportunity": Opportunity, "order": Order}
     consultant = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(role=Role.CONSULTANT), required=False
+    )
+    new_customer = NewCustomerSerializer(
+        write_only=True,
+        required=False,
+        help_text="Instead of `customer`: register a new prospect with these fields and visit him.",
     )
     stage = serializers.CharField(write_only=True, required=False, allow_blank=True)
     lost_reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
@@ -71,6 +87,7 @@ class VisitSerializer(_Scoped):
             "store",
             "consultant",
             "customer",
+            "new_customer",
             "channel",
             "started_at",
             "ended_at",
@@ -89,6 +106,7 @@ class VisitSerializer(_Scoped):
             "late",
         ]
         read_only_fields = ["store", "stage_after", "minutes", "entered_at", "late"]
+        extra_kwargs = {"customer": {"required": False}}
         # Rules across fields live in the service (one place for the API and the pages).
         validators: list[Any] = []
 
@@ -98,6 +116,7 @@ class VisitSerializer(_Scoped):
 
     def update(self, instance: Visit, validated: dict[str, Any]) -> Visit:
         validated.pop("consultant", None)
+        validated.pop("new_customer", None)
         validated.pop("stage", None)
         validated.pop("lost_reason", None)
         return services.visit_update(visit=instance, by=_user(self), **validated)
@@ -283,3 +302,191 @@ class MarketReportViewSet(_ConsultantWrites):
         if instance.consultant_id != self.request.user.pk and not self.request.user.is_admin:  # type: ignore[union-attr]
             raise PermissionDenied
         instance.delete()
+
+
+# ---------------------------------------------------------------- route plans
+
+
+class PlannedVisitSerializer(_Scoped):
+    """A stop of a week's route plan. POST needs only `date` and `customer`: the
+    consultant's plan of that week is found or made (`plan` is optional)."""
+
+    scoped_fields = {"customer": Customer, "plan": RoutePlan}
+    done = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta:
+        model = PlannedVisit
+        fields = ["id", "plan", "date", "customer", "purpose", "done"]
+        extra_kwargs = {"plan": {"required": False}}
+        validators: list[Any] = []
+
+    def create(self, validated: dict[str, Any]) -> PlannedVisit:
+        me = _user(self)
+        plan = validated.pop("plan", None) or services.route_plan_get_or_create(
+            consultant=me, week_start=validated["date"]
+        )
+        return services.planned_visit_add(plan=plan, by=me, **validated)
+
+
+class RoutePlanSerializer(_Scoped):
+    stops = serializers.SerializerMethodField()
+    planned = serializers.IntegerField(read_only=True)
+    done = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RoutePlan
+        fields = ["id", "store", "consultant", "week_start", "note", "stops", "planned", "done", "created_at"]
+        read_only_fields = ["store", "consultant", "note", "created_at"]
+        validators: list[Any] = []
+
+    def get_stops(self, plan: RoutePlan) -> list[dict[str, Any]]:
+        return PlannedVisitSerializer(plan.stops.all(), many=True).data  # type: ignore[return-value]
+
+    def create(self, validated: dict[str, Any]) -> RoutePlan:
+        """The consultant's plan of the week containing `week_start` (made once)."""
+        return services.route_plan_get_or_create(consultant=_user(self), week_start=validated["week_start"])
+
+
+class RoutePlanViewSet(_ConsultantWrites):
+    """Weekly route plans; a manager reads his consultants' plans with their adherence."""
+
+    queryset = RoutePlan.objects.select_related("consultant")
+    serializer_class = RoutePlanSerializer
+    filterset_fields = ["consultant", "week_start"]
+    ordering_fields = ["week_start", "id"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[RoutePlan]:
+        stops = selectors.stops_with_done(PlannedVisit.objects.order_by("date", "pk"))
+        return selectors.with_adherence(super().get_queryset()).prefetch_related(Prefetch("stops", stops))
+
+
+class PlannedVisitViewSet(_ConsultantWrites):
+    queryset = PlannedVisit.objects.select_related("plan")
+    serializer_class = PlannedVisitSerializer
+    filterset_fields = ["plan", "date", "customer"]
+    ordering_fields = ["date", "id"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[PlannedVisit]:
+        return selectors.stops_with_done(super().get_queryset())
+
+    def perform_destroy(self, instance: PlannedVisit) -> None:
+        self._only_consultants()
+        services.planned_visit_remove(stop=instance, by=self.request.user)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- monthly summaries
+
+
+class MonthlySummarySerializer(_Scoped):
+    consultant: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = MonthlySummary
+        fields = [
+            "id",
+            "store",
+            "consultant",
+            "month",
+            "summary",
+            "key_points",
+            "manager_comment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["store", "manager_comment", "created_at", "updated_at"]
+        validators: list[Any] = []
+
+    def create(self, validated: dict[str, Any]) -> MonthlySummary:
+        """One summary per consultant and month: posting the month again rewrites it."""
+        return services.monthly_summary_save(consultant=_user(self), **validated)
+
+    def update(self, instance: MonthlySummary, validated: dict[str, Any]) -> MonthlySummary:
+        if _user(self).pk != instance.consultant_id:
+            raise PermissionDenied
+        if validated.get("month", instance.month).replace(day=1) != instance.month:
+            raise serializers.ValidationError({"month": [_("The month of a summary cannot change.")]})
+        return services.monthly_summary_save(
+            consultant=instance.consultant,
+            month=instance.month,
+            summary=validated.get("summary", instance.summary),
+            key_points=validated.get("key_points", instance.key_points),
+        )
+
+
+class CommentSerializer(serializers.Serializer):
+    manager_comment = serializers.CharField()
+
+
+class MonthlySummaryViewSet(_ConsultantWrites):
+    queryset = MonthlySummary.objects.select_related("consultant")
+    serializer_class = MonthlySummarySerializer
+    filterset_fields = ["consultant", "month"]
+    ordering_fields = ["month", "id"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @extend_schema(request=CommentSerializer, responses=MonthlySummarySerializer)
+    @action(detail=True, methods=["post"])
+    def comment(self, request: Request, pk: str | None = None) -> Response:
+        """The store manager's comment: {"manager_comment": "..."}."""
+        summary = self.get_object()
+        if not request.user.has_role(Role.MANAGER):  # type: ignore[union-attr]
+            raise PermissionDenied
+        services.monthly_summary_comment(
+            summary=summary,
+            by=request.user,  # type: ignore[arg-type]
+            comment=str(request.data.get("manager_comment", "")),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=summary.pk)).data)
+
+
+# ---------------------------------------------------------------- escalations
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    hours_to_answer = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "store",
+            "raised_by",
+            "assigned_to",
+            "report",
+            "question",
+            "answer",
+            "raised_at",
+            "answered_at",
+            "answered_by",
+            "hours_to_answer",
+        ]
+        read_only_fields = fields
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField()
+
+
+class EscalationViewSet(ScopedReadOnlyViewSet):
+    """Problems raised by daily reports (made there, never posted); a manager answers."""
+
+    read_roles = READERS
+    write_roles = (Role.MANAGER,)
+    queryset = Escalation.objects.all()
+    serializer_class = EscalationSerializer
+    filterset_class = EscalationApiFilter
+    ordering_fields = ["raised_at", "answered_at", "id"]
+
+    @extend_schema(request=AnswerSerializer, responses=EscalationSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        """The store manager answers: {"answer": "..."}."""
+        escalation = self.get_object()
+        services.escalation_answer(
+            escalation=escalation,
+            by=request.user,  # type: ignore[arg-type]
+            answer=str(request.data.get("answer", "")),
+        )
+        return Response(self.get_serializer(escalation).data)

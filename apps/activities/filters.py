@@ -6,7 +6,7 @@ from apps.org.models import User
 from apps.org.roles import Role
 from apps.org.scoping import store_ids
 
-from .models import Channel, DailyReport, MarketReport, Visit
+from .models import Channel, DailyReport, Escalation, MarketReport, Visit
 
 
 def _consultants(request: object) -> QuerySet[User]:
@@ -92,3 +92,13 @@ class DailyReportApiFilter(DailyReportFilter):
 
 class MarketReportApiFilter(MarketReportFilter):
     date = django_filters.DateFilter()
+
+
+class EscalationApiFilter(django_filters.FilterSet):
+    answered = django_filters.BooleanFilter(
+        field_name="answered_at", lookup_expr="isnull", exclude=True, label=_("Answered")
+    )
+
+    class Meta:
+        model = Escalation
+        fields = ["raised_by", "assigned_to", "answered"]

@@ -225,6 +225,16 @@ def route_plan_stops(plan: RoutePlan) -> QuerySet[PlannedVisit]:
     )
 
 
+def stops_with_done(qs: QuerySet[PlannedVisit]) -> QuerySet[PlannedVisit]:
+    """Stops of any plans, each marked done as in `route_plan_stops` (one subquery)."""
+    done = Visit.objects.filter(
+        consultant=OuterRef("plan__consultant"),
+        customer=OuterRef("customer"),
+        started_at__date=OuterRef("date"),
+    )
+    return qs.annotate(done=Exists(done, output_field=BooleanField()))
+
+
 def adherence(stops: list[PlannedVisit]) -> float | None:
     if not stops:
         return None
@@ -289,6 +299,7 @@ __all__ = [
     "price_comparison",
     "route_plan_stops",
     "settings_for",
+    "stops_with_done",
     "team_view",
     "unread_comments",
     "with_adherence",

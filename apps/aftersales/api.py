@@ -1,5 +1,6 @@
 """The after-sales API (API.md): vehicles, service visits, follow-ups with claim and
-complete, complaints. Writes go through the same services as the pages."""
+complete, complaints; follow-up-rules/ and the message log messages/ (ro). Writes go
+through the same services as the pages."""
 
 from typing import Any
 
@@ -10,9 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.org.api_base import ScopedViewSet
+from apps.org.api_base import ScopedReadOnlyViewSet, ScopedViewSet
 from apps.org.roles import Role
-from apps.org.scoping import visible
+from apps.org.scoping import store_ids, visible
 from apps.sales.services import vin_validate
 
 from . import services
@@ -22,6 +23,8 @@ from .models import (
     ComplaintStatus,
     Department,
     FollowUp,
+    FollowUpRule,
+    Message,
     Outcome,
     ServiceVisit,
     Severity,
@@ -267,3 +270,72 @@ class ComplaintViewSet(ScopedViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     filterset_fields = ["status", "category", "severity", "department", "owner", "customer", "vehicle"]
     ordering_fields = ["opened_at", "id"]
+
+
+class FollowUpRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUpRule
+        fields = [
+            "id",
+            "store",
+            "rule",
+            "enabled",
+            "offset_days",
+            "channel",
+            "call_after_days",
+            "priority",
+            "template",
+        ]
+        read_only_fields = ["store", "rule"]
+        validators: list[Any] = []
+
+    def update(self, instance: FollowUpRule, validated: dict[str, Any]) -> FollowUpRule:
+        return services.rule_save(rule=instance, **validated)
+
+
+class FollowUpRuleViewSet(ScopedViewSet):
+    """Each store has one of every rule (made with the defaults): read and edit, no create."""
+
+    queryset = FollowUpRule.objects.all()
+    serializer_class = FollowUpRuleSerializer
+    read_roles = (Role.MANAGER,)
+    write_roles = (Role.MANAGER,)
+    http_method_names = ["get", "put", "patch", "head", "options"]
+    filterset_fields = ["store", "rule", "enabled", "channel"]
+    ordering_fields = ["store", "rule", "id"]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # As on the rules page: a store that has none yet gets the defaults first.
+        services.rules_ensure(store_ids=store_ids(request.user).values_list("pk", flat=True))  # type: ignore[arg-type]
+        return super().list(request, *args, **kwargs)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "store",
+            "customer",
+            "followup",
+            "send_on",
+            "mobile",
+            "body",
+            "status",
+            "attempts",
+            "sent_at",
+            "backend",
+            "error",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MessageViewSet(ScopedReadOnlyViewSet):
+    """The SMS log: queued by the generation job, sent by `messages_send`."""
+
+    queryset = Message.objects.all()
+    serializer_class = MessageSerializer
+    read_roles = CS
+    filterset_fields = ["status", "customer", "followup", "send_on"]
+    ordering_fields = ["send_on", "sent_at", "id"]

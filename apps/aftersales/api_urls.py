@@ -5,4 +5,6 @@ routes = [
     ("service-visits", api.ServiceVisitViewSet),
     ("follow-ups", api.FollowUpViewSet),
     ("complaints", api.ComplaintViewSet),
+    ("follow-up-rules", api.FollowUpRuleViewSet),
+    ("messages", api.MessageViewSet),
 ]

@@ -1,10 +1,12 @@
-"""customers/ and opportunities/ (API.md): the same services and scoping as the pages."""
+"""customers/ and opportunities/ (API.md), campaigns/ (with campaigns/sources/),
+strategy-cards/ and evaluation-cards/: the same services and scoping as the pages."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
@@ -18,7 +20,16 @@ from apps.org.roles import Role
 from apps.org.scoping import store_ids, visible
 
 from . import selectors, services
-from .models import Campaign, Customer, Opportunity, StageChange
+from .models import (
+    Campaign,
+    Customer,
+    EvaluationCard,
+    Kind,
+    Opportunity,
+    Source,
+    StageChange,
+    StrategyCard,
+)
 
 READERS = (
     Role.MANAGER,
@@ -269,3 +280,214 @@ class OpportunityViewSet(NoDeleteMixin, ScopedViewSet):
             [{"stage": s.stage, "reached": s.reached, "conversion": s.conversion} for s in steps],
             status=status.HTTP_200_OK,
         )
+
+
+# ---------------------------------------------------------------- campaigns and sources
+
+
+class CampaignSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
+    store = serializers.PrimaryKeyRelatedField(
+        queryset=Store.objects.none(), required=False, help_text="Default: the caller's first store."
+    )
+    leads = serializers.IntegerField(read_only=True)
+    qualified = serializers.IntegerField(read_only=True)
+    deals = serializers.IntegerField(read_only=True)
+    qualified_rate = serializers.SerializerMethodField()
+    conversion = serializers.SerializerMethodField()
+    cost_per_lead = serializers.SerializerMethodField()
+    cost_per_deal = serializers.SerializerMethodField()
+    scoped_fields = {"store": _stores}
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "store",
+            "name",
+            "source",
+            "starts_on",
+            "ends_on",
+            "cost",
+            "leads",
+            "qualified",
+            "deals",
+            "qualified_rate",
+            "conversion",
+            "cost_per_lead",
+            "cost_per_deal",
+        ]
+        validators: list[Any] = []
+
+    def _ratio(self, a: Any, b: Any) -> float | None:
+        r = selectors.ratio(a, b)
+        return None if r is None else float(r)
+
+    def get_qualified_rate(self, c: Campaign) -> float | None:
+        return self._ratio(getattr(c, "qualified", 0), getattr(c, "leads", 0))
+
+    def get_conversion(self, c: Campaign) -> float | None:
+        return self._ratio(getattr(c, "deals", 0), getattr(c, "leads", 0))
+
+    def get_cost_per_lead(self, c: Campaign) -> str | None:
+        r = selectors.ratio(c.cost, getattr(c, "leads", 0))
+        return None if r is None else f"{r:.2f}"
+
+    def get_cost_per_deal(self, c: Campaign) -> str | None:
+        r = selectors.ratio(c.cost, getattr(c, "deals", 0))
+        return None if r is None else f"{r:.2f}"
+
+    def create(self, validated: dict[str, Any]) -> Campaign:
+        store = validated.pop("store", None) or _stores(self.context["request"].user).order_by("pk").first()
+        if store is None:
+            raise serializers.ValidationError({"store": [_("You do not work at any store.")]})
+        return services.campaign_save(store=store, **validated)
+
+    def update(self, instance: Campaign, validated: dict[str, Any]) -> Campaign:
+        if validated.pop("store", instance.store) != instance.store:
+            raise serializers.ValidationError({"store": [_("A campaign cannot move to another store.")]})
+        return services.campaign_save(store=instance.store, instance=instance, **validated)
+
+
+class SourceSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]
+    leads = serializers.IntegerField()
+    deals = serializers.IntegerField()
+
+
+class CampaignViewSet(ScopedViewSet):
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    queryset = Campaign.objects.all()
+    serializer_class = CampaignSerializer
+    read_roles = (Role.MANAGER, Role.MARKETING)
+    write_roles = (Role.MANAGER, Role.MARKETING)
+    filterset_fields = ["store", "source", "starts_on"]
+    ordering_fields = ["starts_on", "cost", "id"]
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        # Meta.ordering is dropped by GROUP BY: order again for stable pages.
+        return selectors.campaign_stats(super().get_queryset()).order_by("-starts_on", "-pk")
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.save()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.save()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    @extend_schema(responses=SourceSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def sources(self, request: Request) -> Response:
+        """Leads and deals per customer source (channel), over the caller's customers."""
+        rows = (
+            visible(Customer.objects.all(), request.user)
+            .values("source")
+            .annotate(
+                leads=Count("pk", distinct=True),
+                deals=Count("pk", filter=Q(orders__status__in=["open", "delivered"]), distinct=True),
+            )
+            .order_by("-leads", "source")
+        )
+        labels = dict(Source.choices)
+        data = [{**r, "label": str(labels.get(r["source"], r["source"]))} for r in rows]
+        return Response(SourceSerializer(data, many=True).data)
+
+
+# ---------------------------------------------------------------- key-account cards
+
+_COMPANIES = (Role.MANAGER, Role.CONSULTANT)
+
+
+def _companies(user: Any) -> QuerySet[Customer]:
+    return visible(Customer.objects.filter(kind=Kind.COMPANY), user)
+
+
+class StrategyCardSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
+    scoped_fields = {"customer": _companies}
+
+    class Meta:
+        model = StrategyCard
+        fields = [
+            "id",
+            "customer",
+            "decision_makers",
+            "needs",
+            "competitors",
+            "objectives",
+            "strategy",
+            "updated_by",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_by", "updated_at"]
+        extra_kwargs: dict[str, Any] = {"customer": {"validators": []}}  # posting again rewrites the card
+        validators: list[Any] = []
+
+    def create(self, validated: dict[str, Any]) -> StrategyCard:
+        """One card per company customer: posting for a customer again rewrites it."""
+        customer = validated.pop("customer")
+        return services.strategy_card_save(customer=customer, by=self.context["request"].user, **validated)
+
+    def update(self, instance: StrategyCard, validated: dict[str, Any]) -> StrategyCard:
+        if validated.pop("customer", instance.customer) != instance.customer:
+            raise serializers.ValidationError({"customer": [_("A card cannot move to another customer.")]})
+        return services.strategy_card_save(
+            customer=instance.customer, by=self.context["request"].user, **validated
+        )
+
+
+class StrategyCardViewSet(ScopedViewSet):
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    queryset = StrategyCard.objects.all()
+    serializer_class = StrategyCardSerializer
+    read_roles = _COMPANIES
+    write_roles = _COMPANIES
+    filterset_fields = ["customer"]
+    ordering_fields = ["updated_at", "id"]
+
+
+class EvaluationCardSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
+    scoped_fields = {"customer": _companies}
+    month = serializers.DateField(help_text="Any day of the month; its first day is stored.")
+
+    class Meta:
+        model = EvaluationCard
+        fields = [
+            "id",
+            "customer",
+            "month",
+            "purchases",
+            "satisfaction",
+            "relationship",
+            "payment_behaviour",
+            "issues",
+            "next_steps",
+            "by",
+            "created_at",
+        ]
+        read_only_fields = ["by", "created_at"]
+        validators: list[Any] = []
+
+    def create(self, validated: dict[str, Any]) -> EvaluationCard:
+        """One card per customer and month: posting the month again rewrites it."""
+        customer = validated.pop("customer")
+        return services.evaluation_card_save(customer=customer, by=self.context["request"].user, **validated)
+
+    def update(self, instance: EvaluationCard, validated: dict[str, Any]) -> EvaluationCard:
+        if validated.pop("customer", instance.customer) != instance.customer or (
+            validated.pop("month", instance.month).replace(day=1) != instance.month
+        ):
+            raise serializers.ValidationError({"month": [_("Post a card for another month instead.")]})
+        return services.evaluation_card_save(
+            customer=instance.customer, by=self.context["request"].user, month=instance.month, **validated
+        )
+
+
+class EvaluationCardViewSet(ScopedViewSet):
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    queryset = EvaluationCard.objects.all()
+    serializer_class = EvaluationCardSerializer
+    read_roles = _COMPANIES
+    write_roles = _COMPANIES
+    filterset_fields = ["customer", "month"]
+    ordering_fields = ["month", "id"]

@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
@@ -19,9 +20,24 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class StoreSerializer(serializers.ModelSerializer):
+    # Optional (API.md names only id, name, region): derived from the name when absent.
+    code = serializers.SlugField(max_length=20, required=False, allow_blank=True)
+
     class Meta:
         model = Store
         fields = ["id", "name", "code", "region", "address", "phone"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        exclude = self.instance.pk if self.instance else None
+        code = attrs.get("code")
+        if code is None and self.instance is not None:
+            return attrs
+        if not code:
+            name = str(attrs.get("name") or getattr(self.instance, "name", ""))
+            attrs["code"] = services.store_code_for(name, exclude=exclude)
+        elif Store.objects.filter(code=code).exclude(pk=exclude or 0).exists():
+            raise serializers.ValidationError({"code": [_("A store with this code exists.")]})
+        return attrs
 
 
 class TeamSerializer(serializers.ModelSerializer):

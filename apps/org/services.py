@@ -1,4 +1,4 @@
-"""Writes to the organisation: users and their roles."""
+"""Writes to the organisation: stores, users and their roles."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import Store, Team, User
@@ -16,6 +17,24 @@ from .roles import Role
 # receiver that returns a sentence naming what the user still holds, or None; any
 # sentence refuses the deactivation, so nothing is ever left without an owner.
 user_deactivating = Signal()
+
+
+def store_code_for(name: str, exclude: int | None = None) -> str:
+    """A unique slug for a store that was given no code (API.md does not name one).
+
+    A Chinese name slugifies to nothing useful ("广州天河4S店" → "4s"), so a non-Latin
+    name gets "store"; a taken code gets the first free "-2", "-3" … suffix.
+    """
+    base = (slugify(name) if name.isascii() else "")[:16].strip("-") or "store"
+    similar = Store.objects.filter(code__startswith=base)
+    if exclude is not None:
+        similar = similar.exclude(pk=exclude)
+    taken = set(similar.values_list("code", flat=True))
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}-{n}"
+    return code
 
 
 def _apply_role(user: User) -> None:

@@ -1,4 +1,5 @@
-"""API: plans/ (with the ro target tree), plans/{id}/break-down/, targets/ (API.md).
+"""API: plans/ (with the ro target tree), plans/{id}/break-down/, targets/ (API.md);
+weight-sets/, capabilities/, action-plans/ and forecasts/ as on their pages.
 
 Targets are made by breaking a node down, never posted one by one (the tree must stay
 consistent), so targets/ answers GET and PATCH of `value` only; POST/PUT/DELETE are 405.
@@ -10,9 +11,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -25,7 +27,19 @@ from apps.org.roles import Role
 from apps.org.scoping import visible
 
 from . import selectors, services
-from .models import INTEGER_MEASURES, Into, Method, Plan, PlanStatus, Target, WeightSet
+from .filters import ActionPlanFilter
+from .models import (
+    INTEGER_MEASURES,
+    ActionPlan,
+    Capability,
+    Forecast,
+    Into,
+    Method,
+    Plan,
+    PlanStatus,
+    Target,
+    WeightSet,
+)
 
 READERS = (Role.MANAGER, Role.FINANCE)
 TARGET_READERS = (Role.MANAGER, Role.FINANCE, Role.CONSULTANT)
@@ -308,3 +322,270 @@ def _walk(nodes: list[selectors.Node]) -> list[selectors.Node]:
         out.append(n)
         out.extend(_walk(n.children))
     return out
+
+
+# --- weight sets and capability weights (the managers' page) -------------------------
+
+
+class WeightSetSerializer(serializers.ModelSerializer):
+    weights = serializers.DictField(
+        child=serializers.JSONField(), help_text='Key → weight, e.g. {"1": 8, "2": 6, …} for months.'
+    )
+
+    class Meta:
+        model = WeightSet
+        fields = ["id", "name", "into", "weights", "created_by"]
+        read_only_fields = ["created_by"]
+        validators: list[Any] = []
+
+    def create(self, validated: dict[str, Any]) -> WeightSet:
+        return services.weight_set_save(by=self.context["request"].user, **validated)
+
+    def update(self, instance: WeightSet, validated: dict[str, Any]) -> WeightSet:
+        fields = {f: validated.get(f, getattr(instance, f)) for f in ("name", "into", "weights")}
+        return services.weight_set_save(by=self.context["request"].user, instance=instance, **fields)
+
+
+class WeightSetViewSet(ScopedViewSet):
+    """Named distributions shared by every store (a `weight_set` of break-down/)."""
+
+    queryset = WeightSet.objects.all()
+    serializer_class = WeightSetSerializer
+    read_roles = WRITERS
+    write_roles = WRITERS
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    filterset_fields = ["into", "name"]
+    ordering_fields = ["name", "id"]
+
+
+class CapabilitySerializer(serializers.ModelSerializer):
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        model = Capability
+        fields = ["id", "consultant", "weight"]
+        extra_kwargs: dict[str, Any] = {"consultant": {"validators": []}}  # posting again replaces the weight
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if "request" in self.context:
+            fields["consultant"].queryset = visible(  # type: ignore[attr-defined]
+                User.objects.filter(role=Role.CONSULTANT), self.context["request"].user
+            )
+        return fields
+
+    def create(self, validated: dict[str, Any]) -> Capability:
+        """Setting a consultant's weight again replaces it (one per consultant)."""
+        return services.capability_set(by=self.context["request"].user, **validated)
+
+    def update(self, instance: Capability, validated: dict[str, Any]) -> Capability:
+        return services.capability_set(
+            consultant=instance.consultant,
+            weight=validated.get("weight", instance.weight),
+            by=self.context["request"].user,
+        )
+
+
+class CapabilityViewSet(ScopedViewSet):
+    """Consultants' capability weights for `capability` break-downs (default 1)."""
+
+    queryset = Capability.objects.select_related("consultant")
+    serializer_class = CapabilitySerializer
+    read_roles = WRITERS
+    write_roles = WRITERS
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    filterset_fields = ["consultant"]
+    ordering_fields = ["id"]
+
+
+# --- action plans and forecasts (consultants write their own, managers read) --------
+
+
+class ActionPlanSerializer(serializers.ModelSerializer):
+    period_start = serializers.DateField(
+        help_text="Any day of the month or week; the period's first day is stored."
+    )
+
+    class Meta:
+        model = ActionPlan
+        fields = [
+            "id",
+            "store",
+            "consultant",
+            "kind",
+            "period_start",
+            "period_end",
+            "what",
+            "whom",
+            "when",
+            "manager_comment",
+            "commented_by",
+            "commented_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "store",
+            "consultant",
+            "period_end",
+            "manager_comment",
+            "commented_by",
+            "commented_at",
+            "created_at",
+            "updated_at",
+        ]
+        validators: list[Any] = []
+
+    def _save(self, validated: dict[str, Any], instance: ActionPlan | None = None) -> ActionPlan:
+        user = self.context["request"].user
+        consultant = instance.consultant if instance else user
+
+        def pick(field: str, default: Any = "") -> Any:
+            return validated.get(field, getattr(instance, field) if instance else default)
+
+        return services.action_plan_save(
+            consultant=consultant,
+            kind=pick("kind"),
+            day=pick("period_start"),
+            what=pick("what"),
+            whom=pick("whom"),
+            when=pick("when"),
+            by=user,
+        )
+
+    def create(self, validated: dict[str, Any]) -> ActionPlan:
+        """One plan per consultant, kind and period: posting the period again rewrites it."""
+        return self._save(validated)
+
+    def update(self, instance: ActionPlan, validated: dict[str, Any]) -> ActionPlan:
+        if validated.get("kind", instance.kind) != instance.kind or (
+            "period_start" in validated
+            and services.period_of(instance.kind, validated["period_start"])[0] != instance.period_start
+        ):
+            raise ValidationError({"period_start": [_("The period of an action plan cannot change.")]})
+        return self._save(validated, instance)
+
+
+class ActionPlanCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField()
+
+
+class _ConsultantOwn(ScopedViewSet):
+    """Consultants write their own records; the store's managers read them."""
+
+    read_roles = (Role.CONSULTANT, Role.MANAGER)
+    write_roles = (Role.CONSULTANT, Role.MANAGER)
+
+    def _only_consultants(self) -> None:
+        user = cast(User, self.request.user)
+        if not (user.is_admin or user.role == Role.CONSULTANT):
+            raise PermissionDenied
+
+    def perform_create(self, serializer: Any) -> None:
+        self._only_consultants()
+        serializer.save()
+
+    def perform_update(self, serializer: Any) -> None:
+        self._only_consultants()
+        serializer.save()
+
+
+class ActionPlanViewSet(_ConsultantOwn):
+    queryset = ActionPlan.objects.select_related("consultant")
+    serializer_class = ActionPlanSerializer
+    filterset_class = ActionPlanFilter
+    ordering_fields = ["period_start", "id"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @extend_schema(request=ActionPlanCommentSerializer, responses=ActionPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def comment(self, request: Request, pk: str | None = None) -> Response:
+        """The store manager's comment: {"comment": "..."}."""
+        ap = self.get_object()
+        if not cast(User, request.user).has_role(Role.MANAGER):
+            raise PermissionDenied
+        ap = services.action_plan_comment(
+            action_plan=ap, comment=str(request.data.get("comment", "")), by=cast(User, request.user)
+        )
+        return Response(self.get_serializer(ap).data)
+
+
+class ForecastSerializer(serializers.ModelSerializer):
+    units = serializers.IntegerField(min_value=0, help_text="0 withdraws the forecast of this model.")
+
+    class Meta:
+        model = Forecast
+        fields = ["id", "store", "consultant", "month", "vehicle_model", "units", "updated_at"]
+        read_only_fields = ["store", "consultant", "updated_at"]
+        validators: list[Any] = []
+
+    def create(self, validated: dict[str, Any]) -> Forecast:
+        """The consultant's units of one model for a month that has not started (upsert)."""
+        user = self.context["request"].user
+        saved = services.forecast_save(
+            consultant=user,
+            month=validated["month"],
+            units={validated["vehicle_model"].pk: validated["units"]},
+            by=user,
+        )
+        if not saved:
+            raise ValidationError({"units": [_("Forecast at least one unit.")]})
+        return saved[0]
+
+    def update(self, instance: Forecast, validated: dict[str, Any]) -> Forecast:
+        for field in ("month", "vehicle_model"):
+            if field in validated and validated[field] != getattr(instance, field):
+                raise ValidationError({field: [_("Post a new forecast instead.")]})
+        units = validated.get("units", instance.units)
+        if units == 0:
+            raise ValidationError({"units": [_("Delete the forecast instead.")]})
+        return self.create({"month": instance.month, "vehicle_model": instance.vehicle_model, "units": units})
+
+
+class AccuracyMonthSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    forecast = serializers.IntegerField()
+    sold = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+
+
+class AccuracySerializer(serializers.Serializer):
+    consultant = serializers.IntegerField()
+    name = serializers.CharField()
+    average = serializers.FloatField(allow_null=True)
+    months = AccuracyMonthSerializer(many=True)
+
+
+class ForecastViewSet(_ConsultantOwn):
+    queryset = Forecast.objects.select_related("vehicle_model")
+    serializer_class = ForecastSerializer
+    filterset_fields = ["consultant", "month", "vehicle_model"]
+    ordering_fields = ["month", "id"]
+
+    def perform_destroy(self, instance: Forecast) -> None:
+        self._only_consultants()
+        services.forecast_save(
+            consultant=instance.consultant,
+            month=instance.month,
+            units={instance.vehicle_model_id: 0},
+            by=cast(User, self.request.user),
+        )
+
+    @extend_schema(responses=AccuracySerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def accuracy(self, request: Request) -> Response:
+        """Per consultant, the past six months: units forecast, sold, and the accuracy."""
+        rows = selectors.forecast_accuracy(self.get_queryset(), selectors.timezone.localdate())
+        data = [
+            {
+                "consultant": r.consultant.pk,
+                "name": r.consultant.name or r.consultant.username,
+                "average": r.average,
+                "months": [
+                    {"month": m, "forecast": f, "sold": a, "accuracy": acc} for m, f, a, acc in r.months
+                ],
+            }
+            for r in rows
+        ]
+        return Response(AccuracySerializer(data, many=True).data)

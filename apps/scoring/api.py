@@ -1,5 +1,6 @@
 """`scorecards/` (read-only): every SPEC §5 measure per consultant and period, plus
-`score, rank, closed` (API.md). Money is a 2-place string; ratios a number or null."""
+`score, rank, closed` (API.md). Money is a 2-place string; ratios a number or null.
+`ratings/` and `period-closes/`: the manager's rating and closing, as on the pages."""
 
 from typing import Any
 
@@ -12,14 +13,15 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.org.api_base import ScopedViewSet
 from apps.org.models import Store
 from apps.org.permissions import RolePermission
 from apps.org.roles import Role
 from apps.org.scoping import visible
 
-from . import selectors
+from . import selectors, services
 from .measures import MEASURES
-from .models import Scorecard
+from .models import PeriodClose, Rating, Scorecard
 from .periods import Period, parse
 from .views import default_period, scorable_consultants
 
@@ -128,3 +130,112 @@ class ScorecardViewSet(viewsets.ViewSet):
             cls: Any = api_settings.DEFAULT_PAGINATION_CLASS
             self._paginator = cls() if cls else None
         return self._paginator
+
+
+# ---------------------------------------------------------------- ratings and closing
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    average = serializers.DecimalField(max_digits=4, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Rating
+        fields = [
+            "id",
+            "store",
+            "consultant",
+            "period",
+            "cooperation",
+            "enthusiasm",
+            "loyalty",
+            "compliance",
+            "planning",
+            "progress",
+            "comment",
+            "average",
+            "rated_by",
+            "rated_at",
+        ]
+        read_only_fields = ["store", "rated_by", "rated_at"]
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["consultant"].queryset = scorable_consultants(request.user)  # type: ignore[attr-defined]
+        return fields
+
+    def _save(self, validated: dict[str, Any], instance: Rating | None = None) -> Rating:
+        scores = {
+            f: validated.get(f, getattr(instance, f, None))
+            for f in ("cooperation", "enthusiasm", "loyalty", "compliance", "planning", "progress")
+        }
+        return services.rating_save(
+            consultant=validated.get("consultant") or instance.consultant,  # type: ignore[union-attr]
+            period=validated.get("period") or instance.period,  # type: ignore[union-attr]
+            rated_by=self.context["request"].user,
+            comment=validated.get("comment", getattr(instance, "comment", "")),
+            **scores,
+        )
+
+    def create(self, validated: dict[str, Any]) -> Rating:
+        """One rating per consultant and period: rating the period again corrects it."""
+        return self._save(validated)
+
+    def update(self, instance: Rating, validated: dict[str, Any]) -> Rating:
+        for field in ("consultant", "period"):
+            if field in validated and validated[field] != getattr(instance, field):
+                raise serializers.ValidationError({field: [_("Rate that period or consultant on its own.")]})
+        return self._save(validated, instance)
+
+
+class RatingViewSet(ScopedViewSet):
+    """The manager's qualitative ratings; a consultant reads his own."""
+
+    queryset = Rating.objects.all()
+    serializer_class = RatingSerializer
+    read_roles = (Role.MANAGER, Role.CONSULTANT)
+    write_roles = (Role.MANAGER,)
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    filterset_fields = ["consultant", "period"]
+    ordering_fields = ["period", "id"]
+
+
+class PeriodCloseSerializer(serializers.ModelSerializer):
+    store = serializers.PrimaryKeyRelatedField(
+        queryset=Store.objects.none(), required=False, help_text="Default: the caller's first store."
+    )
+
+    class Meta:
+        model = PeriodClose
+        fields = ["id", "store", "period", "snapshot", "closed_by", "closed_at"]
+        read_only_fields = ["snapshot", "closed_by", "closed_at"]
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["store"].queryset = visible(Store.objects.all(), request.user)  # type: ignore[attr-defined]
+        return fields
+
+    def create(self, validated: dict[str, Any]) -> PeriodClose:
+        """Close a period that has ended: every consultant's scorecard is frozen."""
+        user = self.context["request"].user
+        store = validated.get("store") or visible(Store.objects.all(), user).order_by("pk").first()
+        if store is None:
+            raise serializers.ValidationError({"store": [_("You do not work at any store.")]})
+        return services.period_close(store=store, period=validated["period"], closed_by=user)
+
+
+class PeriodCloseViewSet(ScopedViewSet):
+    """Closed periods and their frozen scorecards; closed once, never reopened here."""
+
+    queryset = PeriodClose.objects.all()
+    serializer_class = PeriodCloseSerializer
+    read_roles = (Role.MANAGER,)
+    write_roles = (Role.MANAGER,)
+    http_method_names = ["get", "post", "head", "options"]
+    filterset_fields = ["store", "period"]
+    ordering_fields = ["period", "id"]

@@ -1,3 +1,7 @@
 from . import api
 
-routes = [("scorecards", api.ScorecardViewSet)]
+routes = [
+    ("scorecards", api.ScorecardViewSet),
+    ("ratings", api.RatingViewSet),
+    ("period-closes", api.PeriodCloseViewSet),
+]

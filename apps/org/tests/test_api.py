@@ -114,3 +114,20 @@ def test_the_docs_page_uses_no_cdn(client, admin_user):
     html = client.get("/api/docs/").content.decode()
     assert "/static/vendor/swagger-ui/" in html
     assert "cdn" not in html.lower()
+
+
+def test_a_store_posted_with_only_the_contract_fields_gets_a_derived_code(api_as, admin_user, store):
+    """API.md names `id, name, region` for stores/: a client sending just those must succeed."""
+    api = api_as(admin_user)
+    first = api.post("/api/v1/stores/", {"name": "广州天河4S店", "region": store.region_id}, format="json")
+    assert first.status_code == 201, first.json()
+    second = api.post("/api/v1/stores/", {"name": "深圳南山4S店", "region": store.region_id}, format="json")
+    assert (first.json()["code"], second.json()["code"]) == ("store", "store-2")
+    latin = api.post("/api/v1/stores/", {"name": "Hangzhou West", "region": store.region_id}, format="json")
+    assert latin.json()["code"] == "hangzhou-west"
+    taken = api.post(
+        "/api/v1/stores/", {"name": "x", "code": store.code, "region": store.region_id}, format="json"
+    )
+    assert taken.status_code == 400 and "code" in taken.json()
+    kept = api.patch(f"/api/v1/stores/{first.json()['id']}/", {"name": "广州天河店"}, format="json")
+    assert kept.json()["code"] == "store"
