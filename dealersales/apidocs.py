@@ -23,7 +23,7 @@ schema is at `/api/schema/` and browsable docs at `/api/docs/` on a running serv
 
 ```
 curl -s -X POST http://127.0.0.1:8000/api/v1/auth/token/ \\
-     -H 'Content-Type: application/json' -d '{"username": "manager", "password": "demo1234"}'
+     -H 'Content-Type: application/json' -d '{"username": "manager_bj", "password": "demo12345"}'
 curl -s http://127.0.0.1:8000/api/v1/customers/?grade=H -H 'Authorization: Token <token>'
 ```
 

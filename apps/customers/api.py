@@ -4,7 +4,7 @@ strategy-cards/ and evaluation-cards/: the same services and scoping as the page
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -351,8 +351,14 @@ class CampaignSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
 class SourceSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
     label = serializers.CharField()  # type: ignore[assignment]
+    cost = serializers.DecimalField(max_digits=14, decimal_places=2)
     leads = serializers.IntegerField()
+    qualified = serializers.IntegerField()
     deals = serializers.IntegerField()
+    qualified_rate = serializers.FloatField(allow_null=True)
+    conversion = serializers.FloatField(allow_null=True)
+    cost_per_lead = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    cost_per_deal = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
 
 
 class CampaignViewSet(ScopedViewSet):
@@ -379,19 +385,12 @@ class CampaignViewSet(ScopedViewSet):
     @extend_schema(responses=SourceSerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def sources(self, request: Request) -> Response:
-        """Leads and deals per customer source (channel), over the caller's customers."""
-        rows = (
-            visible(Customer.objects.all(), request.user)
-            .values("source")
-            .annotate(
-                leads=Count("pk", distinct=True),
-                deals=Count("pk", filter=Q(orders__status__in=["open", "delivered"]), distinct=True),
-            )
-            .order_by("-leads", "source")
+        """Per source channel, as on the campaigns page: its campaigns' cost, leads,
+        qualified rate, deals, conversion, cost per lead and per deal."""
+        rows = selectors.source_stats(
+            visible(Customer.objects.all(), request.user), visible(Campaign.objects.all(), request.user)
         )
-        labels = dict(Source.choices)
-        data = [{**r, "label": str(labels.get(r["source"], r["source"]))} for r in rows]
-        return Response(SourceSerializer(data, many=True).data)
+        return Response(SourceSerializer(rows, many=True).data)
 
 
 # ---------------------------------------------------------------- key-account cards

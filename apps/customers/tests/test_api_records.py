@@ -55,7 +55,8 @@ def test_sources_count_leads_and_deals_per_channel(api_as, manager, consultant, 
     make_customer(other_store, None, source="referral")
     rows = api_as(manager).get("/api/v1/campaigns/sources/").json()
     assert [(r["source"], r["leads"], r["deals"]) for r in rows] == [("walk_in", 2, 0), ("referral", 1, 0)]
-    assert rows[0]["label"]
+    assert rows[0]["label"] and rows[0]["cost"] == "0.00" and rows[0]["cost_per_lead"] == "0.00"
+    assert rows[0]["conversion"] == 0.0
 
 
 def test_the_campaign_list_runs_a_fixed_number_of_queries(api_as, manager, store):
