@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "apps.activities",
     "apps.plans",
     "apps.scoring",
+    "apps.incentives",
     "apps.aftersales",
     "apps.dashboard",
 ]

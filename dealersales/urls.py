@@ -20,6 +20,7 @@ APPS = [
     ("activities", "activities/"),
     ("plans", "plans/"),
     ("scoring", "scoring/"),
+    ("incentives", "incentives/"),
     ("aftersales", "aftersales/"),
     ("dashboard", "dashboard/"),
 ]
