@@ -17,6 +17,7 @@ from apps.plans.models import Measure, PeriodKind, PlanStatus, ScopeType, Target
 from apps.plans.selectors import Filters, Spec, actuals, track
 from apps.sales.models import Order, OrderStatus, Receivable
 from apps.sales.selectors import aging
+from apps.stock.selectors import tile as stock_tile
 
 from .models import Heartbeat
 
@@ -132,4 +133,5 @@ def manager_dashboard(*, user: User, store: Store, today: date) -> dict[str, Any
         "market": MarketReport.objects.filter(store=store)
         .select_related("consultant")
         .order_by("-date", "-pk")[:5],
+        "stock": stock_tile(store, today),
     }

@@ -142,3 +142,9 @@ def test_the_transfers_page_shows_other_stores_only_as_counts(
     assert client_as(other_manager).post(f"/stock/transfers/{transfer.pk}/approve/").status_code == 302
     transfer.refresh_from_db()
     assert transfer.status == "in_transit"
+
+
+def test_the_manager_dashboard_has_a_stock_tile(client_as, store, manager):
+    make_car(store, manager, arrived_on=timezone.localdate() - timedelta(days=95))
+    page = client_as(manager).get("/dashboard/").content.decode()
+    assert 'data-testid="stock-tile"' in page and "over 90 days" in page
