@@ -212,11 +212,12 @@ class CustomerViewSet(NoDeleteMixin, ScopedViewSet):
 class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageChange
-        fields = ["stage", "at", "by"]
+        fields = ["stage", "at", "by", "reason"]
 
 
 class OpportunitySerializer(ScopedFieldsMixin, serializers.ModelSerializer):
     stage_history = StageChangeSerializer(many=True, read_only=True)
+    stage_reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
     scoped_fields = {
         "customer": lambda u: visible(Customer.objects.all(), u),
         "owner": _store_users,
@@ -242,6 +243,7 @@ class OpportunitySerializer(ScopedFieldsMixin, serializers.ModelSerializer):
             "score",
             "routed_to",
             "stage_history",
+            "stage_reason",
             "created_at",
             "updated_at",
         ]
@@ -255,6 +257,7 @@ class OpportunitySerializer(ScopedFieldsMixin, serializers.ModelSerializer):
     def create(self, validated: dict[str, Any]) -> Opportunity:
         user = self.context["request"].user
         customer = validated.pop("customer")
+        validated.pop("stage_reason", None)
         if user.role == Role.CONSULTANT:
             validated.pop("owner", None)
         return services.opportunity_create(customer=customer, by=user, **validated)

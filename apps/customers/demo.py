@@ -177,8 +177,9 @@ def _seed_store(ctx: DemoContext, rng: Random, store: Store, n: int) -> list[tup
         )
         if opportunity.routed_to != "sales":
             continue
+        # Ordered and delivered come from the order and the delivery (sales demo).
         steps = (
-            PIPELINE
+            PIPELINE[: PIPELINE.index(Stage.NEGOTIATION) + 1]
             if final in (Stage.ORDERED, Stage.DELIVERED)
             else (
                 PIPELINE[: PIPELINE.index(final) + 1] if final in PIPELINE else PIPELINE[: rng.randint(1, 4)]

@@ -96,10 +96,18 @@ class OpportunityForm(forms.ModelForm):
         ]
         widgets = {"expected_close": DATE, "urgency": forms.NumberInput(attrs={"min": 1, "max": 5})}
 
+    stage_reason = forms.CharField(
+        label=_("Reason for moving back"),
+        max_length=200,
+        required=False,
+        help_text=_("Needed when the stage moves back."),
+    )
+
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(choices=Stage.choices, label=_("stage"))
     lost_reason = forms.CharField(label=_("lost reason"), max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason for moving back"), max_length=200, required=False)
 
 
 class CampaignForm(forms.ModelForm):

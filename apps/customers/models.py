@@ -274,6 +274,8 @@ class StageChange(models.Model):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     at = models.DateTimeField(_("at"), auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    # Why the opportunity moved back (or out of "lost"): a backward step needs one.
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

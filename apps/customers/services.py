@@ -361,6 +361,7 @@ OPPORTUNITY_EDITABLE = {
 def opportunity_create(*, customer: Customer, by: User | None, **fields: Any) -> Opportunity:
     """Log an opportunity for a customer; the evaluation model scores and routes it."""
     stage = fields.pop("stage", Stage.NEW)
+    fields.pop("stage_reason", None)  # a new opportunity has nothing to move back from
     unknown = set(fields) - OPPORTUNITY_EDITABLE
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("This field cannot be set here.")})
@@ -383,6 +384,7 @@ def opportunity_create(*, customer: Customer, by: User | None, **fields: Any) ->
 def opportunity_update(*, opportunity: Opportunity, by: User | None, **fields: Any) -> Opportunity:
     """Edit an opportunity; it is scored and routed again. A stage goes through the history."""
     stage = fields.pop("stage", None)
+    stage_reason = fields.pop("stage_reason", "")
     unknown = set(fields) - OPPORTUNITY_EDITABLE
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
@@ -396,27 +398,74 @@ def opportunity_update(*, opportunity: Opportunity, by: User | None, **fields: A
     opportunity.save()
     if stage and stage != opportunity.stage:
         opportunity_set_stage(
-            opportunity=opportunity, stage=stage, by=by, lost_reason=fields.get("lost_reason", "")
+            opportunity=opportunity,
+            stage=stage,
+            by=by,
+            lost_reason=fields.get("lost_reason", ""),
+            reason=stage_reason or "",
         )
     return opportunity
 
 
+# The pipeline in order; "lost" stands beside it.
+FORWARD = [
+    Stage.NEW,
+    Stage.CONTACTED,
+    Stage.SHOWROOM,
+    Stage.TEST_DRIVE,
+    Stage.NEGOTIATION,
+    Stage.ORDERED,
+    Stage.DELIVERED,
+]
+
+
+def _is_backward(old: str, new: str) -> bool:
+    if old == Stage.LOST:
+        return new != Stage.LOST  # reopening a lost opportunity
+    if new == Stage.LOST:
+        return False
+    return FORWARD.index(Stage(new)) < FORWARD.index(Stage(old))
+
+
 @transaction.atomic
 def opportunity_set_stage(
-    *, opportunity: Opportunity, stage: str, by: User | None, lost_reason: str = ""
+    *, opportunity: Opportunity, stage: str, by: User | None, lost_reason: str = "", reason: str = ""
 ) -> Opportunity:
-    """Move an opportunity to a stage and record the step in its history."""
+    """Move an opportunity to a stage and record the step in its history.
+
+    Stages follow the deal, so the funnel counts real orders: "ordered" needs an order
+    on the opportunity that is not cancelled and "delivered" a delivered one (the sales
+    services set both); while an order stands the opportunity cannot be moved before
+    it (cancel the order instead). A backward step, or reopening a lost one, needs a
+    reason, kept on the history row."""
     if stage not in Stage.values:
         raise ValidationError({"stage": _("Unknown stage.")})
     if stage == Stage.LOST and not (lost_reason or opportunity.lost_reason):
         raise ValidationError({"lost_reason": _("Say why the opportunity was lost.")})
     if stage == opportunity.stage:
         return opportunity
+    live = opportunity.orders.exclude(status="cancelled")  # type: ignore[attr-defined]
+    if stage == Stage.ORDERED and not live.exists():
+        raise ValidationError({"stage": _("An opportunity is ordered when an order is booked on it.")})
+    if stage == Stage.DELIVERED and not live.filter(status="delivered").exists():
+        raise ValidationError({"stage": _("An opportunity is delivered when its order is delivered.")})
+    if stage not in (Stage.ORDERED, Stage.DELIVERED) and live.exists():
+        raise ValidationError(
+            {"stage": _("This opportunity has an order: cancel the order to move it back or lose it.")}
+        )
+    reason = (reason or "").strip()
+    if _is_backward(opportunity.stage, stage) and not reason:
+        raise ValidationError(
+            {
+                "stage_reason": _("Moving back from %(from)s to %(to)s needs a reason.")
+                % {"from": Stage(opportunity.stage).label, "to": Stage(stage).label}
+            }
+        )
     opportunity.stage = stage
     if lost_reason:
         opportunity.lost_reason = lost_reason
     opportunity.save(update_fields=["stage", "lost_reason", "updated_at"])
-    StageChange.objects.create(opportunity=opportunity, stage=stage, by=by)
+    StageChange.objects.create(opportunity=opportunity, stage=stage, by=by, reason=reason[:200])
     return opportunity
 
 

@@ -229,7 +229,13 @@ def order_create(
             due_date=due,
             amount=value,
         )
-    Customer.objects.filter(pk=customer.pk).update(status=Status.CUSTOMER, grade=Grade.O)
+    if (customer.status, customer.grade) != (Status.CUSTOMER, Grade.O):
+        # Saved (not a bulk update) so the customer's history knows when he became a
+        # customer: scoring counts customers as of a period's end from it.
+        customer.status, customer.grade = Status.CUSTOMER, Grade.O
+        customer._change_reason = _("Order booked")  # type: ignore[attr-defined]
+        customer._history_user = by  # type: ignore[attr-defined]
+        customer.save(update_fields=["status", "grade"])
     if opportunity is not None:
         opportunity_set_stage(opportunity=opportunity, stage=Stage.ORDERED, by=by)
     if delivered_on or vin:

@@ -34,11 +34,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
     Exists,
     F,
+    IntegerField,
     Min,
     OuterRef,
     Q,
@@ -51,7 +53,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from apps.activities.models import DailyReport, Visit
-from apps.customers.models import Customer, Status
+from apps.customers.models import Customer, OwnershipChange, Status
 from apps.org.models import Store, User
 from apps.org.roles import Role
 from apps.plans.models import PlanStatus, ScopeType, Target
@@ -104,6 +106,69 @@ def first_order_date() -> Subquery:
         .order_by("order_date")
         .values("order_date")[:1],
         output_field=DateField(),
+    )
+
+
+def owner_then(before: Q, after: Q) -> Case:
+    """A customer's owner at a moment, from his ownership history: the new owner of the
+    last change before it, else the old owner of the first change after it, else today's
+    owner (never changed). `before`/`after` select the changes either side of the moment."""
+    # `day`: the change's local date, for a moment given as a per-row date.
+    changes = OwnershipChange.objects.filter(customer=OuterRef("pk")).annotate(
+        day=TruncDate("at", tzinfo=store_tz())
+    )
+    earlier = changes.filter(before).order_by("-at", "-pk")
+    later = changes.filter(after).order_by("at", "pk")
+    return Case(
+        When(Exists(earlier), then=Subquery(earlier.values("to_owner_id")[:1])),
+        When(Exists(later), then=Subquery(later.values("from_owner_id")[:1])),
+        default=F("owner_id"),
+        output_field=IntegerField(),
+    )
+
+
+def customers_at(end: date) -> QuerySet[Customer]:
+    """The customers who were "customers" at the end of `end` (SPEC §5 客户数), each with
+    `owner_then`: he had an order dated by then (or his status then was customer), and
+    he was not lost by then. Status then = the audit history's last
+    row before the cut (files without history: lost only if lost_on is by then)."""
+    cut = day_start(end + timedelta(days=1))
+    history = Customer.history.model.objects.filter(id=OuterRef("pk"), history_date__lt=cut).order_by(  # type: ignore[attr-defined]
+        "-history_date", "-history_id"
+    )
+    # "" when the file has no history before the cut (never NULL: NOT (NULL) drops rows).
+    status_then = Coalesce(Subquery(history.values("status")[:1]), Value(""))
+    return (
+        Customer.objects.annotate(
+            first=first_order_date(),
+            status_then=status_then,
+            owner_then=owner_then(Q(at__lt=cut), Q(at__gte=cut)),
+            lost_then=Case(
+                When(status_then=Status.LOST, then=Value(True)),
+                When(status_then="", lost_on__lte=end, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .filter(
+            Q(first__lte=end)
+            | Q(status_then=Status.CUSTOMER)
+            | Q(status_then="", status=Status.CUSTOMER, created_at__lt=cut)
+        )
+        .filter(lost_then=False)
+    )
+
+
+def lost_with_owner() -> QuerySet[Customer]:
+    """Customers who became lost after an earlier order, with `owner_then`: who owned
+    them on the day they were lost (SPEC §5 流失老客户)."""
+    earlier_order = not_cancelled(
+        Order.objects.filter(customer=OuterRef("pk"), order_date__lt=OuterRef("lost_on"))
+    )
+    return (
+        Customer.objects.filter(lost_on__isnull=False)
+        .filter(Exists(earlier_order))
+        .annotate(owner_then=owner_then(Q(day__lte=OuterRef("lost_on")), Q(day__gt=OuterRef("lost_on"))))
     )
 
 
@@ -194,38 +259,39 @@ def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[in
     for row in new:
         raw[row["owner_id"], _month(row["m"])]["new_customers"] += row["n"]
 
-    earlier_order = not_cancelled(
-        Order.objects.filter(customer=OuterRef("pk"), order_date__lt=OuterRef("lost_on"))
-    )
     lost = (
-        Customer.objects.filter(owner_id__in=consultant_ids, lost_on__range=(start, end))
-        .filter(Exists(earlier_order))
+        lost_with_owner()
+        .filter(lost_on__range=(start, end), owner_then__in=consultant_ids)
         .annotate(m=TruncMonth("lost_on"))
-        .values("owner_id", "m")
+        .values("owner_then", "m")
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in lost:
-        raw[row["owner_id"], _month(row["m"])]["lost_customers"] += row["n"]
+        raw[row["owner_then"], _month(row["m"])]["lost_customers"] += row["n"]
     return raw
 
 
-def _customers_by_month(consultant_ids: list[int], end: date) -> dict[int, list[tuple[date, int]]]:
-    """Customers (status customer) owned now, by the month they became customers
-    (their first order, else the day the file was created): one query."""
-    rows = (
-        Customer.objects.filter(owner_id__in=consultant_ids, status=Status.CUSTOMER)
-        .annotate(since=Coalesce(first_order_date(), TruncDate("created_at", tzinfo=store_tz())))
-        .filter(since__lte=end)
-        .annotate(m=TruncMonth("since"))
-        .values("owner_id", "m")
-        .annotate(n=Count("pk"))
+def _customers_at(consultant_ids: list[int], ends: list[date]) -> dict[tuple[int, date], int]:
+    """Customers per (owner then, period end), for every period end: one statement (a
+    UNION of one grouped count per end)."""
+    parts = [
+        customers_at(end)
+        .filter(owner_then__in=consultant_ids)
+        .values("owner_then")
+        .annotate(end=Value(end, output_field=DateField()), n=Count("pk"))
+        .values_list("owner_then", "end", "n")
         .order_by()
-    )
-    out: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for row in rows:
-        out[row["owner_id"]].append((_month(row["m"]), row["n"]))
-    return out
+        for end in sorted(set(ends))
+    ]
+    if not parts:
+        return {}
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return {(owner, _date(end)): n for owner, end, n in rows}
+
+
+def _date(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def figures_from_raw(raw: dict[str, Any], customers: int) -> dict[str, Any]:
@@ -438,7 +504,7 @@ def scorecards(*, stores: list[Store], periods: list[Period]) -> dict[tuple[int,
         return {}
     start, end = min(p.start for p in periods), max(p.end for p in periods)
     raw = _monthly(ids, start, end)
-    customer_months = _customers_by_month(ids, end)
+    customer_counts = _customers_at(ids, [p.end for p in periods])
     targets = _targets(ids, periods)
     ratings = _ratings(ids, [p.key for p in periods])
     closes = {
@@ -452,7 +518,7 @@ def scorecards(*, stores: list[Store], periods: list[Period]) -> dict[tuple[int,
             for m in period.months:
                 for k, v in raw.get((user.pk, m), {}).items():
                     sums[k] += v
-            customers = sum(n for m, n in customer_months.get(user.pk, []) if m <= period.end)
+            customers = customer_counts.get((user.pk, period.end), 0)
             cards.append(
                 Card(
                     consultant_id=user.pk,
@@ -600,20 +666,12 @@ def drill(*, consultant: User, period: Period, kind: str) -> dict[str, QuerySet[
             ).order_by("payment__received_on", "pk")
         }
     if kind == "customers":
-        since = Coalesce(first_order_date(), TruncDate("created_at", tzinfo=store_tz()))
-        return {
-            "customers": Customer.objects.filter(owner=consultant, status=Status.CUSTOMER)
-            .annotate(first=first_order_date(), since=since)
-            .filter(since__lte=period.end)
-            .order_by("name")
-        }
+        return {"customers": customers_at(period.end).filter(owner_then=consultant.pk).order_by("name")}
     if kind == "new_customers":
         return {"customers": owned.filter(first__range=span).order_by("first", "name")}
     if kind == "lost_customers":
-        earlier = not_cancelled(
-            Order.objects.filter(customer=OuterRef("pk"), order_date__lt=OuterRef("lost_on"))
-        )
-        return {"customers": owned.filter(lost_on__range=span).filter(Exists(earlier)).order_by("lost_on")}
+        lost = lost_with_owner().filter(owner_then=consultant.pk, lost_on__range=span)
+        return {"customers": lost.annotate(first=first_order_date()).order_by("lost_on")}
     if kind == "visits":
         return {"visits": visits.order_by("started_at")}
     if kind == "late_visits":

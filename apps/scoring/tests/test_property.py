@@ -69,14 +69,22 @@ def expected(period, who, people, customers, orders, payments, visits, reports):
 
     owned = [c for c in customers if c["owner"] == who]
     today = timezone.localdate()
+
+    def customer_then(c):
+        """Status at the period end: the audit history's (the file's row of today) when the
+        period ends today or later, else only orders and the lost date tell."""
+        first = first_order(c["index"])
+        ordered = first is not None and first <= period.end
+        if today <= period.end:
+            return c["status"] != "lost" and (ordered or c["status"] == "customer")
+        return ordered and not (c["lost_on"] is not None and c["lost_on"] <= period.end)
+
     return {
         "sales_revenue": revenue,
         "units": len(mine),
         "gross_profit": sum((o["amount"] - o["cost"] for o in mine), Decimal(0)),
         "collections": sum((a for d, a in entries if inside(d)), Decimal(0)),
-        "customers": sum(
-            1 for c in owned if c["status"] == "customer" and (first_order(c["index"]) or today) <= period.end
-        ),
+        "customers": sum(1 for c in owned if customer_then(c)),
         "new_customers": sum(1 for c in owned if first_order(c["index"]) and inside(first_order(c["index"]))),
         "lost_customers": sum(
             1
