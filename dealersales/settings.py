@@ -115,15 +115,18 @@ INSTALLED_APPS = [
     # DealerSales apps, in the order records flow (DESIGN.md): an app imports
     # only from the apps listed above it.
     "apps.org",
+    "apps.notifications",
     "apps.catalog",
     "apps.customers",
     "apps.stock",
     "apps.sales",
     "apps.activities",
+    "apps.appointments",
     "apps.plans",
     "apps.scoring",
     "apps.incentives",
     "apps.aftersales",
+    "apps.escalations",
     "apps.dashboard",
 ]
 
@@ -157,6 +160,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apps.org.context_processors.navigation",
+                "apps.notifications.context_processors.bell",
             ],
         },
     },
@@ -252,6 +256,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     # Hourly at :05: send due SMS outside quiet hours (SPEC §6).
     "messages-send": {"task": "apps.aftersales.tasks.messages_send", "schedule": crontab(minute=5)},
+    # Hourly at :10: notification SMS held back by quiet hours (new ones go on commit).
+    "notifications-sms": {
+        "task": "apps.notifications.tasks.notifications_sms_send",
+        "schedule": crontab(minute=10),
+    },
+    # 23:50 daily: the day's open appointments become attended or no-shows.
+    "appointments-close-day": {
+        "task": "apps.appointments.tasks.appointments_close_day",
+        "schedule": crontab(hour=23, minute=50),
+    },
+    # Every 10 minutes: climb the escalation ladders (complaints count hours).
+    "escalations-run": {"task": "apps.escalations.tasks.ladders_run", "schedule": crontab(minute="*/10")},
     # 02:00 daily: prospects without follow-up go back to the public pool (SPEC §3).
     "customers-return-to-pool": {
         "task": "apps.customers.tasks.return_idle_prospects_to_pool",

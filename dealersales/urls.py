@@ -13,15 +13,18 @@ from apps.org.api import TokenView
 # (app, URL prefix of its pages), in the order records flow (DESIGN.md).
 APPS = [
     ("org", None),
+    ("notifications", "notifications/"),
     ("catalog", "catalog/"),
     ("customers", "customers/"),
     ("stock", "stock/"),
     ("sales", "sales/"),
     ("activities", "activities/"),
+    ("appointments", "appointments/"),
     ("plans", "plans/"),
     ("scoring", "scoring/"),
     ("incentives", "incentives/"),
     ("aftersales", "aftersales/"),
+    ("escalations", "escalations/"),
     ("dashboard", "dashboard/"),
 ]
 

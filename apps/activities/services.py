@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.customers.models import Customer, Opportunity
 from apps.customers.services import customer_create, customer_touch, opportunity_set_stage
+from apps.notifications.services import notify
 from apps.org.models import Store, User
 from apps.org.roles import Role
 from apps.sales.models import Order
@@ -398,6 +399,14 @@ def daily_report_comment(
     report.comment_read_at = None
     report._history_user = by  # type: ignore[attr-defined]
     report.save(update_fields=["manager_comment", "commented_by", "commented_at", "comment_read_at"])
+    notify(
+        users=[report.consultant_id],
+        kind="report_commented",
+        key=f"report:{report.pk}:comment:{report.commented_at:%Y%m%d%H%M%S}",
+        params={"by": str(by), "date": report.date.isoformat()},
+        url=f"/activities/reports/{report.pk}/",
+        store_id=report.store_id,
+    )
     return report
 
 
@@ -424,6 +433,14 @@ def escalation_answer(
         escalation.answered_at = now or timezone.now()
         escalation.answered_by = by
     escalation.save(update_fields=["answer", "answered_at", "answered_by"])
+    notify(
+        users=[escalation.raised_by_id],
+        kind="escalation_answered",
+        key=f"escalation-answer:{escalation.pk}",
+        params={"by": str(by), "question": escalation.question[:60]},
+        url="/activities/escalations/",
+        store_id=escalation.store_id,
+    )
     return escalation
 
 

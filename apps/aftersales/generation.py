@@ -8,7 +8,7 @@ it twice, concurrently, or again after a crash half-way leaves every task once.
 A task's due date comes from its vehicle (delivery + offset, predicted service date
 − 3 …), never from the day the job runs; the job looks back LOOKBACK_DAYS so that a
 missed night is caught up by the next run, and the same task made by two runs is
-the same row. Greetings (birthday, anniversary) are only sent on the day.
+the same row. Greetings (birthday, anniversary, holidays) are only sent on the day.
 """
 
 from collections.abc import Callable
@@ -151,6 +151,24 @@ WHERE c.birthday IS NOT NULL AND {month_day("c.birthday")} IN %(month_days)s{_st
 {CONFLICT}"""  # noqa: S608
 
 
+def _holiday(p: dict[str, Any], one_store: bool) -> str:
+    """The greeting on a day of the store's holiday calendar, to each owner (once, however
+    many cars he has) who has not opted out of SMS."""
+    from apps.customers.models import Customer
+
+    from .models import Holiday
+
+    c_table = Customer._meta.db_table
+    h_table = Holiday._meta.db_table
+    return f"""{INSERT}
+SELECT c.store_id, NULL, c.id, r.rule, h.date, h.date, r.channel, r.priority, {CONSTANTS}
+FROM {c_table} c {_rule_join(RuleCode.HOLIDAY, "c")}
+JOIN {h_table} h ON h.store_id = c.store_id AND h.date = %(on)s
+WHERE NOT c.sms_opt_out{_store("c") * one_store}
+  AND EXISTS (SELECT 1 FROM {V} v WHERE v.customer_id = c.id)
+{CONFLICT}"""  # noqa: S608
+
+
 def _call_after_sms(p: dict[str, Any], one_store: bool) -> str:
     """'SMS, then a call if not booked': the call follows unless a visit or booking came."""
     due = add_days("f.due_date", "r.call_after_days")
@@ -192,6 +210,7 @@ STEPS: list[tuple[str, Callable[[dict[str, Any], bool], str]]] = [
     (RuleCode.LAPSED, _lapsed),
     (RuleCode.ANNIVERSARY, _anniversary),
     (RuleCode.BIRTHDAY, _birthday),
+    (RuleCode.HOLIDAY, _holiday),
     ("call_after_sms", _call_after_sms),
     ("messages", _messages),
 ]

@@ -159,6 +159,7 @@ class RuleCode(models.TextChoices):
     ANNIVERSARY = "anniversary", _("Purchase anniversary")
     LAPSED = "lapsed", _("Lapsed owner")
     COMPLAINT = "complaint", _("Complaint follow-up")
+    HOLIDAY = "holiday", _("Holiday greeting")
 
 
 class Channel(models.TextChoices):
@@ -201,6 +202,26 @@ class FollowUpRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} · {self.get_rule_display()}"
+
+
+class Holiday(models.Model):
+    """A day of the store's holiday calendar (春节, 中秋 …): owners get the greeting SMS on it.
+    Lunar holidays move every year, so each year's dates are rows (pre-filled, editable)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("holiday"), max_length=30)
+
+    scope: ClassVar[ScopeRule] = ScopeRule(store="store")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["store", "date"], name="holiday_once_a_day")]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
 
 
 class FollowUpStatus(models.TextChoices):

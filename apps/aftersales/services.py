@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.customers.services import customer_touch
+from apps.notifications.sms import SmsError, get_backend, in_quiet_hours
 from apps.org.models import Store, User
 from apps.sales.models import Order, OrderStatus
 
@@ -28,6 +28,7 @@ from .models import (
     FollowUp,
     FollowUpRule,
     FollowUpStatus,
+    Holiday,
     Message,
     MessageStatus,
     MileageReading,
@@ -39,7 +40,6 @@ from .models import (
     Vehicle,
 )
 from .prediction import Policy, predict, reading_problem
-from .sms import SmsError, get_backend
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +66,83 @@ DEFAULT_RULES: dict[str, tuple[int, str, int, str]] = {
     RuleCode.ANNIVERSARY: (0, Channel.SMS, 3, "【{store}】{customer}，感谢您与{model}相伴又一年！"),
     RuleCode.LAPSED: (365, Channel.CALL, 4, ""),
     RuleCode.COMPLAINT: (1, Channel.CALL, 9, ""),
+    RuleCode.HOLIDAY: (0, Channel.SMS, 3, "【{store}】{customer}，{holiday}快乐！祝您阖家幸福，行车平安。"),
+}
+
+# The holidays stores greet owners on, by year (lunar ones move): 元旦, 春节, 元宵, 端午,
+# 中秋, 国庆. A store gets this year's and the next two years' on first use; it may edit them.
+HOLIDAYS: dict[int, list[tuple[str, str]]] = {
+    2026: [
+        ("01-01", "元旦"),
+        ("02-17", "春节"),
+        ("03-03", "元宵节"),
+        ("06-19", "端午节"),
+        ("09-25", "中秋节"),
+        ("10-01", "国庆节"),
+    ],
+    2027: [
+        ("01-01", "元旦"),
+        ("02-06", "春节"),
+        ("02-20", "元宵节"),
+        ("06-09", "端午节"),
+        ("09-15", "中秋节"),
+        ("10-01", "国庆节"),
+    ],
+    2028: [
+        ("01-01", "元旦"),
+        ("01-26", "春节"),
+        ("02-09", "元宵节"),
+        ("05-28", "端午节"),
+        ("10-03", "中秋节"),
+        ("10-01", "国庆节"),
+    ],
+    2029: [
+        ("01-01", "元旦"),
+        ("02-13", "春节"),
+        ("02-27", "元宵节"),
+        ("06-16", "端午节"),
+        ("09-22", "中秋节"),
+        ("10-01", "国庆节"),
+    ],
+    2030: [
+        ("01-01", "元旦"),
+        ("02-03", "春节"),
+        ("02-17", "元宵节"),
+        ("06-05", "端午节"),
+        ("09-12", "中秋节"),
+        ("10-01", "国庆节"),
+    ],
 }
 
 
-def rules_ensure(*, store_ids: Iterable[int] | None = None) -> None:
-    """Give every store (or these) the default rules it lacks: two statements."""
+def holidays_ensure(*, store_ids: Iterable[int], today: date | None = None) -> None:
+    """Pre-fill this year's and the next two years' holidays of a store that has none for
+    that year (two statements); a year the store has edited is left as it is."""
+    from django.db.models.functions import ExtractYear
+
+    ids = list(store_ids)
+    year = (today or timezone.localdate()).year
+    years = range(year, year + 3)
+    has = set(
+        Holiday.objects.filter(store_id__in=ids, date__year__in=list(years))
+        .annotate(year=ExtractYear("date"))
+        .values_list("store_id", "year")
+        .distinct()
+    )
+    Holiday.objects.bulk_create(
+        [
+            Holiday(store_id=sid, date=date.fromisoformat(f"{y}-{md}"), name=name)
+            for sid in ids
+            for y in years
+            if (sid, y) not in has
+            for md, name in HOLIDAYS.get(y, [])
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def rules_ensure(*, store_ids: Iterable[int] | None = None, today: date | None = None) -> None:
+    """Give every store (or these) the default rules and holidays it lacks: three statements."""
     ids = list(store_ids) if store_ids is not None else list(Store.objects.values_list("pk", flat=True))
     FollowUpRule.objects.bulk_create(
         [
@@ -82,6 +154,7 @@ def rules_ensure(*, store_ids: Iterable[int] | None = None) -> None:
         ],
         ignore_conflicts=True,
     )
+    holidays_ensure(store_ids=ids, today=today)
 
 
 @transaction.atomic
@@ -344,7 +417,7 @@ def service_visit_record(
 
 def followups_generate(*, on: date, store_id: int | None = None) -> dict[str, int]:
     """The day's tasks (SPEC §6), set-based; safe to run twice or after a crash."""
-    rules_ensure(store_ids=[store_id] if store_id else None)
+    rules_ensure(store_ids=[store_id] if store_id else None, today=on)
     return generation.run(on=on, store_id=store_id)
 
 
@@ -705,18 +778,19 @@ def complaint_update(*, complaint: Complaint, by: User | None = None, **fields: 
 
 
 def _sample_fields() -> dict[str, Any]:
-    return {"customer": "", "store": "", "model": "", "plate": "", "due_date": "", "next_service_km": ""}
+    return {
+        "customer": "",
+        "store": "",
+        "model": "",
+        "plate": "",
+        "due_date": "",
+        "next_service_km": "",
+        "holiday": "",
+    }
 
 
 def _render(template: str, fields: dict[str, Any]) -> str:
     return template.format(**fields)
-
-
-def in_quiet_hours(moment: datetime) -> bool:
-    """No SMS between SMS_QUIET_HOURS[0]:00 and [1]:00 local time (default 21–9)."""
-    start, end = getattr(settings, "SMS_QUIET_HOURS", (21, 9))
-    hour = timezone.localtime(moment).hour
-    return (hour >= start or hour < end) if start > end else start <= hour < end
 
 
 STALE_SENDING = timedelta(minutes=15)
@@ -773,7 +847,13 @@ def _fields(msg: Message) -> dict[str, Any]:
         "plate": (vehicle.plate or vehicle.vin) if vehicle else "",
         "due_date": vehicle.next_service_due.isoformat() if vehicle and vehicle.next_service_due else "",
         "next_service_km": vehicle.next_service_km or "" if vehicle else "",
+        "holiday": _holiday_name(msg) if task and task.rule == RuleCode.HOLIDAY else "",
     }
+
+
+def _holiday_name(msg: Message) -> str:
+    found = Holiday.objects.filter(store_id=msg.store_id, date=msg.followup.due_date).first()  # type: ignore[union-attr]
+    return found.name if found else ""
 
 
 def _send_one(msg: Message, backend: Any, rules: dict[tuple[int, str], FollowUpRule], now: datetime) -> str:

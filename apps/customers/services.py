@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.notifications.services import notify
 from apps.org.models import Store, User
 from apps.org.roles import Role
 
@@ -223,6 +224,14 @@ def customer_transfer(*, customer: Customer, to_owner: User, by: User, reason: s
     Opportunity.objects.filter(customer=customer, routed_to=Routing.SALES).exclude(
         stage__in=[Stage.DELIVERED, Stage.LOST]
     ).update(owner=to_owner)
+    notify(
+        users=[to_owner.pk],
+        kind="customer_transferred",
+        key=f"customer:{customer.pk}:to:{to_owner.pk}:{timezone.now():%Y%m%d%H%M%S}",
+        params={"customer": customer.name, "by": str(by)},
+        url=f"/customers/{customer.pk}/",
+        store_id=customer.store_id,
+    )
     return customer
 
 

@@ -72,7 +72,7 @@ class User(AbstractUser):
     """A person who works in the portal, with one role and one or more stores."""
 
     name = models.CharField(_("full name"), max_length=100, blank=True)
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CONSULTANT)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.CONSULTANT)
     stores = models.ManyToManyField(Store, blank=True, related_name="users", verbose_name=_("stores"))
     team = models.ForeignKey(
         Team,

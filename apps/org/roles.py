@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     SERVICE_ADVISOR = "service_advisor", _("Service advisor")
     MARKETING = "marketing", _("Marketing")
     FINANCE = "finance", _("Finance")
+    APPOINTMENT_SPECIALIST = "appointment_specialist", _("Appointment specialist")
 
 
 # Roles that see every record of their stores (a consultant sees only his own).
@@ -28,6 +29,7 @@ STORE_WIDE_ROLES = {
     Role.SERVICE_ADVISOR,
     Role.MARKETING,
     Role.FINANCE,
+    Role.APPOINTMENT_SPECIALIST,
 }
 
 # "app_label.codename" per role; "app_label.*" grants every permission of an app.
@@ -40,6 +42,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SERVICE_ADVISOR: ["org.view_store"],
     Role.MARKETING: ["org.view_store"],
     Role.FINANCE: ["org.view_store", "org.view_user"],
+    # 约访专员: confirms tomorrow's appointments by phone; sees his stores' appointments,
+    # never money (no sales, receivable or payment permission is granted to him).
+    Role.APPOINTMENT_SPECIALIST: ["org.view_store"],
 }
 
 

@@ -1,0 +1,3 @@
+from . import api
+
+routes = [("appointments", api.AppointmentViewSet)]
