@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aftersales', '0001_initial'),
+        ('aftersales', '0002_complaint_confirmation'),
         ('org', '0002_role_appointment_specialist'),
     ]
 
