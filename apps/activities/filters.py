@@ -6,7 +6,7 @@ from apps.org.models import User
 from apps.org.roles import Role
 from apps.org.scoping import store_ids
 
-from .models import Channel, DailyReport, Escalation, MarketReport, Visit
+from .models import Channel, DailyReport, Escalation, MarketReport, MonthlySummary, Visit
 
 
 def _consultants(request: object) -> QuerySet[User]:
@@ -102,3 +102,22 @@ class EscalationApiFilter(django_filters.FilterSet):
     class Meta:
         model = Escalation
         fields = ["raised_by", "assigned_to", "answered"]
+
+
+class MonthlySummaryFilter(django_filters.FilterSet):
+    consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label=_("From"))
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = MonthlySummary
+        fields = ["consultant"]
+
+
+class EscalationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="question", lookup_expr="icontains", label=_("Search"))
+    raised_by = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Raised by"))
+
+    class Meta:
+        model = Escalation
+        fields = ["raised_by"]

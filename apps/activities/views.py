@@ -21,7 +21,13 @@ from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, visible
 
 from . import selectors, services
-from .filters import DailyReportFilter, MarketReportFilter, VisitFilter
+from .filters import (
+    DailyReportFilter,
+    EscalationFilter,
+    MarketReportFilter,
+    MonthlySummaryFilter,
+    VisitFilter,
+)
 from .forms import (
     ActivitySettingsForm,
     AnswerForm,
@@ -71,6 +77,13 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         filterset_class=VisitFilter,
         template="activities/visit_list.html",
         fragment="activities/_visit_table.html",
+        sort={
+            "start": "started_at",
+            "consultant": "consultant__name",
+            "customer": "customer__name",
+            "channel": "channel",
+            "minutes": "minutes",
+        },
         export=(
             "visits",
             [
@@ -227,6 +240,36 @@ def report_list(request: HttpRequest) -> HttpResponse:
         filterset_class=DailyReportFilter,
         template="activities/report_list.html",
         fragment="activities/_report_table.html",
+        sort={"date": "date", "consultant": "consultant__name", "submitted": "submitted_at"},
+        export=(
+            "daily-reports",
+            [
+                _("Date"),
+                _("Consultant"),
+                _("Submitted"),
+                _("On time"),
+                _("Visits"),
+                _("Orders"),
+                _("Collections (CNY)"),
+                _("Problems"),
+                _("Help needed"),
+                _("Market notes"),
+                _("Manager's comment"),
+            ],
+            lambda r: [
+                r.date,
+                r.consultant,
+                r.submitted_at,
+                r.on_time,
+                r.visits_count,
+                r.orders_count,
+                r.payments_total,
+                r.problems,
+                r.help_needed,
+                r.market_notes,
+                r.manager_comment,
+            ],
+        ),
         extra={
             "is_consultant": me.role == C,
             "missing_day": day,
@@ -430,10 +473,26 @@ def summaries(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Summary saved."))
                 return redirect("activities:summaries")
-    return render(
+    return list_page(
         request,
-        "activities/summaries.html",
-        {"form": form, "summaries": qs[:24], "can_comment": _me(request).has_role(M)},
+        queryset=qs.order_by("-month", "consultant__name", "pk"),
+        filterset_class=MonthlySummaryFilter,
+        template="activities/summaries.html",
+        fragment="activities/_summary_list.html",
+        per_page=12,
+        sort={"month": "month", "consultant": "consultant__name"},
+        export=(
+            "monthly-summaries",
+            [
+                _("Month"),
+                _("Consultant"),
+                _("Work summary"),
+                _("Next month's key points"),
+                _("Manager's comment"),
+            ],
+            lambda s: [f"{s.month:%Y-%m}", s.consultant, s.summary, s.key_points, s.manager_comment],
+        ),
+        extra={"form": form, "can_comment": _me(request).has_role(M)},
     )
 
 
@@ -522,11 +581,19 @@ def escalations(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     if show == "open":
         qs = qs.filter(answered_at__isnull=True)
-    return render(
+    return list_page(
         request,
-        "activities/escalations.html",
-        {
-            "escalations": qs[:100],
+        queryset=qs.order_by("-raised_at", "pk"),
+        filterset_class=EscalationFilter,
+        template="activities/escalations.html",
+        fragment="activities/_escalation_list.html",
+        sort={"raised": "raised_at", "raised_by": "raised_by__name", "answered": "answered_at"},
+        export=(
+            "escalations",
+            [_("Raised"), _("Raised by"), _("Assigned to"), _("Problem"), _("Answer"), _("Answered")],
+            lambda e: [e.raised_at, e.raised_by, e.assigned_to or "", e.question, e.answer, e.answered_at],
+        ),
+        extra={
             "stats": selectors.escalation_stats(_me(request)),
             "show": show,
             "can_answer": _me(request).has_role(M),

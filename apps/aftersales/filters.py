@@ -39,6 +39,8 @@ class VehicleFilter(django_filters.FilterSet):
 class ServiceVisitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("VIN or plate"))
     kind = django_filters.ChoiceFilter(choices=ServiceKind.choices, label=_("Kind"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     ordering = django_filters.OrderingFilter(
         fields=["date", "mileage", "amount"],
         field_labels={"date": _("Date"), "mileage": _("Mileage"), "amount": _("Amount")},
@@ -57,6 +59,8 @@ class ComplaintFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ComplaintStatus.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    opened_from = django_filters.DateFilter(field_name="opened_at__date", lookup_expr="gte", label=_("From"))
+    opened_to = django_filters.DateFilter(field_name="opened_at__date", lookup_expr="lte", label=_("To"))
     ordering = django_filters.OrderingFilter(
         fields=["opened_at", "severity", "status"],
         field_labels={"opened_at": _("Opened"), "severity": _("Severity"), "status": _("Status")},

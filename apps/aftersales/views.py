@@ -155,6 +155,13 @@ def vehicle_list(request: HttpRequest) -> HttpResponse:
         filterset_class=VehicleFilter,
         template="aftersales/vehicle_list.html",
         fragment="aftersales/_vehicle_table.html",
+        sort={
+            "vin": "vin",
+            "owner": "customer__name",
+            "delivered": "delivered_on",
+            "mileage": "last_mileage",
+            "due": "next_service_due",
+        },
         export=(
             "vehicles",
             [_("VIN"), _("Plate"), _("Owner"), _("Model"), _("Delivered"), _("Mileage"), _("Service due")],
@@ -208,6 +215,13 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         filterset_class=ServiceVisitFilter,
         template="aftersales/visit_list.html",
         fragment="aftersales/_visit_table.html",
+        sort={
+            "date": "date",
+            "kind": "kind",
+            "mileage": "mileage",
+            "amount": "amount",
+            "advisor": "advisor__name",
+        },
         export=(
             "service-visits",
             [_("Date"), _("VIN"), _("Plate"), _("Kind"), _("Mileage"), _("Amount"), _("Advisor")],
@@ -267,6 +281,15 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         filterset_class=ComplaintFilter,
         template="aftersales/complaint_list.html",
         fragment="aftersales/_complaint_table.html",
+        sort={
+            "opened": "opened_at",
+            "customer": "customer__name",
+            "category": "category",
+            "severity": "severity",
+            "department": "department",
+            "owner": "owner__name",
+            "status": "status",
+        },
         export=(
             "complaints",
             [

@@ -26,6 +26,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
         filterset_class=VehicleModelFilter,
         template="catalog/model_list.html",
         fragment="catalog/_model_table.html",
+        sort={"brand": "brand", "name": "name", "body_type": "body_type", "msrp": "msrp", "cost": "cost"},
         export=(
             "vehicle-models",
             [

@@ -67,6 +67,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         filterset_class=CustomerFilter,
         template="customers/customer_list.html",
         fragment="customers/_customer_table.html",
+        sort={
+            "name": "name",
+            "mobile": "mobile",
+            "grade": "grade",
+            "status": "status",
+            "owner": "owner__name",
+            "created": "created_at",
+        },
         export=(
             "customers",
             [
@@ -204,6 +212,19 @@ def pool(request: HttpRequest) -> HttpResponse:
         filterset_class=CustomerFilter,
         template="customers/pool.html",
         fragment="customers/_pool_table.html",
+        sort={"name": "name", "grade": "grade", "source": "source", "last_contact": "last_contact_at"},
+        export=(
+            "pool",
+            [_("Name"), _("Grade"), _("Source"), _("Status"), _("Last contact"), _("Created")],
+            lambda c: [
+                c.name,
+                c.get_grade_display(),
+                c.get_source_display(),
+                c.get_status_display(),
+                c.last_contact_at,
+                c.created_at,
+            ],
+        ),
     )
 
 
@@ -316,6 +337,25 @@ def nurture(request: HttpRequest) -> HttpResponse:
         filterset_class=OpportunityFilter,
         template="customers/nurture.html",
         fragment="customers/_nurture_table.html",
+        sort={
+            "customer": "customer__name",
+            "model": "vehicle_model__name",
+            "score": "score",
+            "stage": "stage",
+            "updated": "updated_at",
+        },
+        export=(
+            "nurture",
+            [_("Customer"), _("Mobile"), _("Vehicle model"), _("Score"), _("Stage"), _("Updated")],
+            lambda o: [
+                o.customer.name,
+                o.customer.mobile,
+                o.vehicle_model or "",
+                o.score,
+                o.get_stage_display(),
+                o.updated_at,
+            ],
+        ),
     )
 
 

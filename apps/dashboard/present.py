@@ -155,7 +155,7 @@ def sections(data: dict[str, Any]) -> list[Section]:
         Row(_("of them new"), sh["new"], COUNT),
         Row(_("of them returning"), sh["returning"], COUNT),
         Row(_("Test drives"), sh["test_drives"], COUNT, visits + "&channel=test_drive"),
-        Row(_("Leads registered"), sh["leads"], COUNT, _url("customers:list")),
+        Row(_("Leads registered"), sh["leads"], COUNT, _url("customers:list", sort="-created")),
         Row(_("Lead → order conversion"), sh["conversion"], RATIO),
     ]
     showroom.tables = [
@@ -216,7 +216,7 @@ def sections(data: dict[str, Any]) -> list[Section]:
         )
     ]
 
-    complaints = _url("aftersales:complaint_list")
+    complaints = _url("aftersales:complaint_list", opened_from=start, opened_to=end)
     service = Section("service", _("Customer service"))
     service.rows = [
         Row(_("Callbacks due"), cs["callbacks_due"], COUNT, _url("aftersales:kpis", start=start, end=end)),
@@ -243,7 +243,10 @@ def sections(data: dict[str, Any]) -> list[Section]:
                 [_label(Category, r["category"]), r["received"], r["resolved"], r["resolution_rate"]]
                 for r in cs["by_category"]
             ],
-            [_url("aftersales:complaint_list", category=r["category"]) for r in cs["by_category"]],
+            [
+                _url("aftersales:complaint_list", opened_from=start, opened_to=end, category=r["category"])
+                for r in cs["by_category"]
+            ],
         )
     ]
     service.charts = [
@@ -257,7 +260,7 @@ def sections(data: dict[str, Any]) -> list[Section]:
         ),
     ]
 
-    service_visits = _url("aftersales:visit_list")
+    service_visits = _url("aftersales:visit_list", date_from=start, date_to=end)
     aftersales = Section("aftersales", _("After-sales"))
     aftersales.rows = [
         Row(_("Service visits"), af["visits"], COUNT, service_visits),
@@ -271,7 +274,10 @@ def sections(data: dict[str, Any]) -> list[Section]:
             _("Service visits by kind"),
             [(_("Kind"), TEXT), (_("Visits"), COUNT), (_("Revenue"), MONEY)],
             [[_label(ServiceKind, r["kind"]), r["visits"], r["revenue"]] for r in af["by_kind"]],
-            [_url("aftersales:visit_list", kind=r["kind"]) for r in af["by_kind"]],
+            [
+                _url("aftersales:visit_list", date_from=start, date_to=end, kind=r["kind"])
+                for r in af["by_kind"]
+            ],
         )
     ]
 

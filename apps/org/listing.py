@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -99,10 +99,14 @@ def list_page(
     export: tuple[str, Sequence[Any], Callable[[Any], Sequence[Any]]] | None = None,
     per_page: int = 25,
     extra: dict[str, Any] | None = None,
+    sort: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """Render a filtered, paginated list; `export` = (filename, headers, row function)."""
+    """Render a filtered, sorted, paginated list; `export` = (filename, headers, row
+    function); `sort` = column key → the field it orders by (?sort=key, ?sort=-key;
+    the headers link to it with {% sort_th key label %} from listing_tags)."""
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    qs, current = sorted_by(qs, request.GET.get("sort", ""), sort or {})
     kind = request.GET.get("export")
     if export and kind in ("xlsx", "csv"):
         filename, headers, row = export
@@ -121,7 +125,20 @@ def list_page(
         "object_list": page.object_list,
         "querystring": params.urlencode(),
         "can_export": export is not None,
+        "sort": current,
         **(extra or {}),
     }
     is_fragment = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "list"
     return render(request, fragment if is_fragment else template, context)
+
+
+def sorted_by(qs: QuerySet[Any], key: str, columns: dict[str, str]) -> tuple[QuerySet[Any], str]:
+    """`qs` ordered by the column `key` names ("-" first: descending), with pk as the
+    tie-breaker so that pages never repeat or skip a row; an unknown key is ignored."""
+    name = key.removeprefix("-")
+    if name not in columns:
+        return qs, ""
+    field = columns[name]
+    if key.startswith("-"):
+        return qs.order_by(F(field).desc(nulls_last=True), "-pk"), key
+    return qs.order_by(F(field).asc(nulls_last=True), "pk"), key

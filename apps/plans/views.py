@@ -51,6 +51,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         filterset_class=PlanFilter,
         template="plans/plan_list.html",
         fragment="plans/_plan_table.html",
+        sort={"store": "store__name", "year": "year", "status": "status", "budget": "expense_budget"},
         export=(
             "plans",
             [_("Store"), _("Year"), _("Status"), _("Sales expense budget (CNY)")],
@@ -340,6 +341,30 @@ def action_plans(request: HttpRequest) -> HttpResponse:
         filterset_class=ActionPlanFilter,
         template="plans/action_plans.html",
         fragment="plans/_action_plan_table.html",
+        sort={"from": "period_start", "consultant": "consultant__name", "kind": "kind"},
+        export=(
+            "action-plans",
+            [
+                _("Consultant"),
+                _("Kind"),
+                _("From"),
+                _("To"),
+                _("What"),
+                _("Whom"),
+                _("When"),
+                _("Manager's comment"),
+            ],
+            lambda a: [
+                a.consultant,
+                a.get_kind_display(),
+                a.period_start,
+                a.period_end,
+                a.what,
+                a.whom,
+                a.when,
+                a.manager_comment,
+            ],
+        ),
         extra={"form": form, "comment_form": CommentForm(), "is_manager": user.has_role(Role.MANAGER)},
     )
 

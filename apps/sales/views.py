@@ -39,6 +39,15 @@ def order_list(request: HttpRequest) -> HttpResponse:
         filterset_class=OrderFilter,
         template="sales/order_list.html",
         fragment="sales/_order_table.html",
+        sort={
+            "date": "order_date",
+            "customer": "customer__name",
+            "model": "vehicle_model__name",
+            "consultant": "consultant__name",
+            "amount": "amount",
+            "settlement": "settlement",
+            "status": "status",
+        },
         export=(
             "orders",
             [
@@ -181,6 +190,12 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         filterset_class=PaymentFilter,
         template="sales/payment_list.html",
         fragment="sales/_payment_table.html",
+        sort={
+            "received_on": "received_on",
+            "customer": "customer__name",
+            "amount": "amount",
+            "method": "method",
+        },
         export=(
             "payments",
             [
@@ -232,6 +247,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
         filterset_class=ReceivableFilter,
         template="sales/receivables.html",
         fragment="sales/_receivable_table.html",
+        sort={"due_date": "due_date", "customer": "customer__name", "responsible": "responsible__name"},
         export=(
             "receivables",
             [

@@ -440,3 +440,15 @@ def test_api_gives_the_contract_keys_and_null_ratios(
     assert api_as(manager).get("/api/v1/store-months/?store=x").status_code == 400
     xlsx = api_as(manager).get(f"/api/v1/store-months/?store={store.pk}&month=2027-01&format=xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_the_group_view_sums_the_users_stores(
+    client_as, api_as, store, other_store, sales_data, other_consultant, admin_user
+):
+    order(other_store, other_consultant, VehicleModel.objects.first(), date(2027, 1, 3), 100000, 90000)
+    data = store_month(stores=[store, other_store], month_key="2027-01", today=date(2027, 2, 1))
+    assert data["sales"]["units"]["value"] == 4 and data["sales"]["revenue"]["value"] == Decimal("800000")
+    assert data["sales"]["units"]["target"] == 4  # only store A has a plan
+    assert client_as(admin_user).get("/reports/store-month/all/2027-01/").status_code == 200
+    body = api_as(admin_user).get("/api/v1/store-months/?month=2027-01").json()
+    assert body["units"]["value"] == 4 and sorted(body["stores"]) == sorted([store.pk, other_store.pk])
