@@ -58,8 +58,9 @@ def _sheet_title(title: Any) -> str:
     return text[:31] or "Sheet"
 
 
-def xlsx_response(filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> FileResponse:
-    return xlsx_sheets_response(filename, [(filename, headers, rows)])
+def xlsx_response(filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+    # Typed as HttpResponse for the views that return it (a FileResponse streams).
+    return cast(HttpResponse, xlsx_sheets_response(filename, [(filename, headers, rows)]))
 
 
 def xlsx_sheets_response(
