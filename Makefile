@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 
 run: install  ## install, migrate, load demo data, start web + Celery worker + beat
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py seed_demo
 	bin/run
 
 # Tests run in parallel processes, one per core (TEST_WORKERS=0 runs them in one).

@@ -9,6 +9,7 @@ names the variable. The README lists every variable.
 import os
 import secrets
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
     # DealerSales apps, in the order records flow (DESIGN.md): an app imports
     # only from the apps listed above it.
     "apps.org",
@@ -131,17 +133,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.org.middleware.HealthCheckMiddleware",  # first: before the host check and HTTPS redirect
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "apps.org.middleware.RejectNulMiddleware",
+    "apps.org.middleware.BadInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.org.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "apps.org.login_guard.LoginThrottleMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dealersales.urls"
@@ -173,6 +181,32 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login protection (apps/org/login_guard.py): a username is locked after
+# LOGIN_FAILURE_LIMIT wrong passwords for LOGIN_COOLOFF_MINUTES; never an address.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+if not 1 <= AXES_FAILURE_LIMIT <= 10:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT must be between 1 and 10.")
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.org.login_guard.lockout_response"
+AXES_VERBOSE = False
+# axes warns when addresses are not locked; here they must not be (a shared office
+# address), and login_guard throttles an address that sprays usernames instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# An address that failed for this many usernames within the window is throttled to
+# one attempt every LOGIN_THROTTLE_SECONDS.
+LOGIN_THROTTLE_USERNAMES = env_int("LOGIN_THROTTLE_USERNAMES", 10)
+LOGIN_THROTTLE_WINDOW = 15 * 60
+LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 10)
+# API tokens expire after this many days, and die with a password change or deactivation.
+TOKEN_TTL_DAYS = env_int("TOKEN_TTL_DAYS", 30)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -292,15 +326,20 @@ if SMS_HTTP_URL and not SMS_HTTP_URL.startswith(("http://", "https://")):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request then gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.org.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "apps.org.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "apps.org.api_input.ScopedFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.org.api_input.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "apps.org.api_base.AutoSchema",
     "EXCEPTION_HANDLER": "apps.org.api_base.exception_handler",
@@ -313,6 +352,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sales management for car dealerships: the same records and rules as the pages.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs describe every endpoint: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from npm (package.json), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

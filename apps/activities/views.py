@@ -63,6 +63,8 @@ def _day(value: str | None, default: date) -> date:
         parsed = parse_date(value) if value else None
     except ValueError:  # well-formed but impossible, e.g. 2026-13-45
         parsed = None
+    if parsed is not None and not date.min < parsed < date.max:
+        parsed = None  # the page links the day before and after: keep one either side
     return parsed or default
 
 

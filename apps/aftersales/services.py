@@ -2,6 +2,7 @@
 complaints and messages. One function per use case, atomic, readable refusals."""
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -165,6 +166,10 @@ def rule_save(*, rule: FollowUpRule, **fields: Any) -> FollowUpRule:
         raise ValidationError({"template": _("An SMS rule needs a message template.")})
     if rule.channel == Channel.SMS_THEN_CALL and rule.call_after_days < 1:
         raise ValidationError({"call_after_days": _("The call follows the SMS by at least one day.")})
+    if len(rule.template) > TEMPLATE_MAX_CHARS:
+        raise ValidationError(
+            {"template": _("Keep the template under %(n)d characters.") % {"n": TEMPLATE_MAX_CHARS}}
+        )
     try:
         _render(rule.template, _sample_fields())
     except (KeyError, IndexError, ValueError) as exc:
@@ -789,8 +794,26 @@ def _sample_fields() -> dict[str, Any]:
     }
 
 
+# A template is short and its fields are plain names: str.format would also take
+# "{customer:>9999999}" (megabytes of padding) or "{customer.__class__}".
+TEMPLATE_MAX_CHARS = 300
+SMS_MAX_CHARS = 500
+_TOKEN = re.compile(r"\{\{|\}\}|\{(\w*)\}|[{}]")
+
+
 def _render(template: str, fields: dict[str, Any]) -> str:
-    return template.format(**fields)
+    """Fill {name} fields; {{ and }} are literal braces; anything else is a KeyError."""
+
+    def one(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(1)
+        if name is None or name not in fields:
+            raise KeyError(token)
+        return str(fields[name])
+
+    return _TOKEN.sub(one, template)[:SMS_MAX_CHARS]
 
 
 STALE_SENDING = timedelta(minutes=15)

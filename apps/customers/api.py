@@ -110,6 +110,8 @@ class CustomerSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["last_contact_at", "created_at"]
+        # The table refuses negative amounts (a check constraint): say so on the field.
+        extra_kwargs = {"credit_limit": {"min_value": 0}}
         # Uniqueness is the service's (it names the owner of a duplicate mobile).
         validators: list[Any] = []
 
@@ -248,6 +250,7 @@ class OpportunitySerializer(ScopedFieldsMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["score", "routed_to", "created_at", "updated_at"]
+        extra_kwargs = {"budget": {"min_value": 0}}  # a check constraint in the table
 
     def validate_customer(self, customer: Customer) -> Customer:
         if self.instance is not None and customer != self.instance.customer:

@@ -168,7 +168,15 @@ class EvaluationCardForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
+    MAX_BYTES = 5 * 1024 * 1024
+
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         help_text=_("First row: name, mobile, grade, source, gender, occupation, region, address."),
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB; split it into several files."))
+        return upload

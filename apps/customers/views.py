@@ -1,5 +1,6 @@
 """Pages: thin — scope → form/filter → service/selector → template."""
 
+from itertools import islice
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.org.forms import add_service_error
+from apps.org.http import redirect_back
 from apps.org.listing import list_page
 from apps.org.models import Store
 from apps.org.permissions import role_required
@@ -302,7 +304,7 @@ def opportunity_stage(request: HttpRequest, pk: int) -> HttpResponse:
             services.opportunity_set_stage(opportunity=opp, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    return redirect(request.POST.get("next") or "customers:pipeline")
+    return redirect_back(request, "customers:pipeline")
 
 
 @role_required(*SALES)
@@ -436,6 +438,9 @@ def evaluation_card(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+IMPORT_MAX_ROWS = 1000
+
+
 @role_required(*SALES)
 def customer_import(request: HttpRequest) -> HttpResponse:
     """Register customers from an Excel sheet; each bad row is reported, the rest are kept."""
@@ -449,17 +454,26 @@ def customer_import(request: HttpRequest) -> HttpResponse:
             book = load_workbook(form.cleaned_data["file"], read_only=True, data_only=True)
             sheet = book.active
             assert sheet is not None
-            values = list(sheet.iter_rows(values_only=True))
+            # Read one row past the limit, never the whole sheet: a 100k-row upload is
+            # refused after IMPORT_MAX_ROWS + 2 rows, not after reading all of it.
+            values = list(islice(sheet.iter_rows(values_only=True), IMPORT_MAX_ROWS + 2))
         except Exception:  # noqa: BLE001 — any unreadable upload is the user's input error
             form.add_error("file", _("This is not an Excel (.xlsx) file."))
         else:
+            if len(values) > IMPORT_MAX_ROWS + 1:
+                form.add_error(
+                    "file",
+                    _("A sheet may have at most %(n)d customers; split it into several files.")
+                    % {"n": IMPORT_MAX_ROWS},
+                )
+                return render(request, "customers/import.html", {"form": form, "errors": errors})
             header = [str(h or "").strip().lower() for h in (values[0] if values else [])]
             if "name" not in header or "mobile" not in header:
                 form.add_error(
                     "file", _("The first row must name the columns, with at least name and mobile.")
                 )
             else:
-                rows = [dict(zip(header, row, strict=False)) for row in values[1:1001]]
+                rows = [dict(zip(header, row, strict=False)) for row in values[1:]]
                 created, errors = services.customers_import(store=_home_store(user), owner=user, rows=rows)
                 messages.success(request, _("%(n)d customers registered.") % {"n": created})
                 if not errors:

@@ -40,7 +40,8 @@ def status(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def manager(request: HttpRequest) -> HttpResponse:
     stores = visible(Store.objects.all(), request.user)
-    store = stores.filter(pk=request.GET.get("store") or 0).first() or stores.first()
+    wanted = request.GET.get("store", "")
+    store = (stores.filter(pk=int(wanted)).first() if wanted.isdigit() else None) or stores.first()
     if store is None:
         raise Http404
     data = selectors.manager_dashboard(user=request.user, store=store, today=timezone.localdate())  # type: ignore[arg-type]

@@ -3,10 +3,15 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from . import services
 from .api_base import ScopedViewSet
+from .authentication import token_expired
+from .login_guard import lockout_response
 from .models import Region, Store, Team, User
 from .roles import Role
 
@@ -126,4 +131,20 @@ class UserViewSet(ScopedViewSet):
 
 
 class TokenView(ObtainAuthToken):
-    """POST {"username", "password"} → {"token"}."""
+    """POST {"username", "password"} → {"token"}; an expired token is replaced by a new one."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # django-axes marks the request it saw; REST framework wraps the original.
+            if getattr(request, "axes_locked_out", False) or getattr(
+                request._request, "axes_locked_out", False
+            ):
+                return lockout_response(request._request)
+            raise serializers.ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key})

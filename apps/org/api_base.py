@@ -1,10 +1,13 @@
-"""What every API endpoint shares: pagination, error format, scoped viewsets."""
+"""What every API endpoint shares: pagination, error format, scoped viewsets and filters."""
 
 import inspect
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db import DataError, IntegrityError
+from django.db.models import ProtectedError, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
@@ -12,6 +15,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .permissions import RolePermission
 from .scoping import visible
+
+log = logging.getLogger(__name__)
+
+# A record id in a URL is digits; anything else is a 404 before a view runs
+# (otherwise `pk="abc"` reaches the ORM and fails with a 500).
+ID_PATTERN = "[0-9]{1,18}"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -25,6 +34,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             detail = {"detail": " ".join(str(m) for m in exc.messages)}
         exc = serializers.ValidationError(detail)
+    elif isinstance(exc, ProtectedError):
+        exc = serializers.ValidationError(
+            {"detail": _("Other records still use this one; it cannot be deleted.")}
+        )
+    elif isinstance(exc, DataError | IntegrityError | OverflowError):
+        # Last line of defence: a value the forms should have refused reached the
+        # database (a check constraint, a number out of the column's range). The
+        # service's transaction has rolled back, so nothing is half-saved.
+        log.warning("Bad input reached the database: %s", exc)
+        exc = serializers.ValidationError({"detail": _("A value is out of the allowed range.")})
     return drf_exception_handler(exc, context)
 
 
@@ -67,6 +86,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
     permission_classes = [RolePermission]
     read_roles: tuple[str, ...] | None = None
     write_roles: tuple[str, ...] = ()
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Any]:
         return visible(super().get_queryset(), self.request.user)
@@ -75,6 +95,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [RolePermission]
     read_roles: tuple[str, ...] | None = None
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Any]:
         return visible(super().get_queryset(), self.request.user)

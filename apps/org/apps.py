@@ -15,3 +15,11 @@ class OrgConfig(AppConfig):
         # Groups follow roles.ROLE_PERMISSIONS after every migrate, so a permission
         # added by a later app reaches its roles without a data migration.
         post_migrate.connect(sync_role_groups, dispatch_uid="org.sync_role_groups")
+
+        from django.contrib.auth.signals import user_login_failed
+
+        from . import receivers
+        from .login_guard import on_login_failed
+
+        receivers.connect()
+        user_login_failed.connect(on_login_failed, dispatch_uid="org.login_guard")

@@ -33,7 +33,15 @@ def cell(value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, date):
         return value
-    return str(value)
+    text = str(value)
+    # A text cell that begins like a formula (a customer named "=HYPERLINK(…)") would
+    # run in the reader's spreadsheet; a leading apostrophe keeps it plain text.
+    if text[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def xlsx_file(sheets: Iterable[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]]) -> Any:

@@ -16,6 +16,8 @@ urlpatterns = [
     path("org/stores/", views.store_list, name="store_list"),
     path("org/stores/<int:pk>/", views.store_detail, name="store_detail"),
     path("language/", views.set_language, name="set_language"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/revoke/", views.token_revoke, name="token_revoke"),
     # Before log-in the choice lives in a cookie (Django's own view).
     path("i18n/setlang/", set_language_anonymous, name="set_language_anonymous"),
 ]

@@ -1,13 +1,18 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
 from . import services
+from .authentication import token_expired, token_expires_at
+from .http import redirect_back
 from .models import Store, User
 from .permissions import role_required
 from .roles import Role
@@ -25,10 +30,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(" ".join(exc.messages))
     if language:
         translation.activate(language)
-    target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "/"
-    return redirect(target)
+    return redirect_back(request, "/")
 
 
 STAFF_VIEWERS = (Role.MANAGER, Role.FINANCE, Role.CUSTOMER_SERVICE, Role.MARKETING, Role.SERVICE_ADVISOR)
@@ -51,3 +53,27 @@ def store_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     staff = store.users.filter(is_active=True, team__isnull=True).order_by("role", "username")
     return render(request, "org/store_detail.html", {"store": store, "teams": teams, "staff": staff})
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's API token (phone app, integrations): when it was issued and expires."""
+    token = Token.objects.filter(user=request.user).first()  # type: ignore[misc]
+    context = {
+        "token": token,
+        "prefix": token.key[:8] if token else "",
+        "expires": token_expires_at(token) if token else None,
+        "expired": token_expired(token) if token else False,
+        "ttl": settings.TOKEN_TTL_DAYS,
+    }
+    return render(request, "org/tokens.html", context)
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest) -> HttpResponse:
+    """Revoke the user's own token: every device using it must log in again."""
+    deleted, _rows = Token.objects.filter(user=request.user).delete()  # type: ignore[misc]
+    if deleted:
+        messages.success(request, _("The token is revoked. Devices that used it must log in again."))
+    return redirect("tokens")

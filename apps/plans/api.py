@@ -126,6 +126,12 @@ class TargetSerializer(serializers.ModelSerializer):
             data["value"] = int(instance.value)
         return data
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # PATCH is partial, but the value is the only thing a target update sets.
+        if "value" not in attrs:
+            raise serializers.ValidationError({"value": [_("Give the target's value.")]})
+        return attrs
+
     def update(self, instance: Target, validated: dict[str, Any]) -> Target:
         return services.target_set_value(
             target=instance, value=validated["value"], by=self.context["request"].user

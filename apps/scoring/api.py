@@ -13,7 +13,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.org.api_base import ScopedViewSet
+from apps.org.api_base import ID_PATTERN, ScopedViewSet
 from apps.org.models import Store
 from apps.org.permissions import RolePermission
 from apps.org.roles import Role
@@ -79,6 +79,7 @@ class ScorecardViewSet(viewsets.ViewSet):
     stores' consultants'."""
 
     queryset = Scorecard.objects.none()  # names the route "scorecard"; rows are computed
+    lookup_value_regex = ID_PATTERN
 
     permission_classes = [RolePermission]
     read_roles = (Role.MANAGER, Role.CONSULTANT)

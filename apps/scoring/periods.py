@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
+# Business years; beyond them date arithmetic (the previous months, the next
+# month) runs off Python's calendar, which ends at year 9999.
+YEARS = range(1900, 3000)
 
 
 @dataclass(frozen=True, order=True)
@@ -63,15 +66,15 @@ def parse(key: str) -> Period:
     key = (key or "").strip().upper()
     if m := _MONTH.match(key):
         year, number = int(m[1]), int(m[2])
-        if 1 <= number <= 12 and year >= 1:
+        if 1 <= number <= 12 and year in YEARS:
             return month(date(year, number, 1))
     elif m := _QUARTER.match(key):
         year, q = int(m[1]), int(m[2])
-        if year >= 1:
+        if year in YEARS:
             first = date(year, 3 * q - 2, 1)
             return Period(first, _add_months(first, 3) - timedelta(days=1), "quarter")
     elif m := _YEAR.match(key):
-        if int(m[1]) >= 1:
+        if int(m[1]) in YEARS:
             return Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31), "year")
     raise ValidationError(
         {"period": _("Give a period as 2026-10 (month), 2026-Q4 (quarter) or 2026 (year).")}

@@ -27,3 +27,15 @@ def test_seed_demo_builds_the_group_and_running_it_twice_changes_nothing(capsys)
     assert "sales_bj01" in capsys.readouterr().out
     call_command("seed_demo")
     assert counts() == first
+
+
+def test_seed_demo_refuses_a_production_database_with_debug_off(settings, monkeypatch):
+    """Its logins share the README's password; an admin among them must not appear in production."""
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    settings.DEBUG = False
+    monkeypatch.setitem(connection.settings_dict, "NAME", "dealersales")
+    with pytest.raises(CommandError, match="published password"):
+        call_command("seed_demo")
+    assert not User.objects.filter(username="admin").exists()

@@ -1,8 +1,9 @@
 from importlib import import_module
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
 
 from apps.org.demo import DEMO_PASSWORD, DemoContext
 
@@ -26,8 +27,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=["small", "large"], default="small")
+        parser.add_argument(
+            "--public-passwords",
+            action="store_true",
+            help="Seed even with DEBUG=false, although every demo login (an admin too) has the "
+            "password printed in the README.",
+        )
 
-    def handle(self, *args: Any, scale: str, **options: Any) -> None:
+    def handle(self, *args: Any, scale: str, public_passwords: bool = False, **options: Any) -> None:
+        # The demo's logins share one published password, an administrator among them:
+        # never on a production database by accident. DEBUG=true (make run) and a
+        # test database are fine.
+        throwaway = str(connection.settings_dict.get("NAME", "")).startswith("test_")
+        if not (settings.DEBUG or throwaway or public_passwords):
+            raise CommandError(
+                "DEBUG is false: the demo logins would have the published password "
+                f"{DEMO_PASSWORD!r}. Run it with DEBUG=true, or pass --public-passwords."
+            )
         ctx = DemoContext(scale=scale)
         with transaction.atomic():
             for module in SEEDS:

@@ -1,0 +1,146 @@
+"""The holes the hardening sweep found (issue 16): bad input is a 400, never a 500,
+and an id of another store answers exactly like an id that does not exist."""
+
+import pytest
+
+from apps.customers.tests.factories import make_customer, make_opportunity, make_vehicle_model
+from apps.plans.tests.factories import make_plan, root
+from apps.sales.tests.factories import make_order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_html_api_filter_form_lists_only_the_callers_customers(
+    api_as, store, other_store, other_consultant
+):
+    """`?format=api` renders the filter form; its customer choices were every store's."""
+    mine = make_customer(other_store, other_consultant, name="上海客户")
+    theirs = make_customer(store, None, name="北京秘密客户")
+    body = api_as(other_consultant).get("/api/v1/orders/?format=api").content.decode()
+    assert mine.name in body
+    assert theirs.name not in body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/orders/", "/api/v1/vehicles/", "/api/v1/opportunities/"])
+def test_an_other_store_id_in_a_filter_answers_like_a_missing_one(
+    api_as, store, other_store, other_manager, path
+):
+    theirs = make_customer(store, None)
+    api = api_as(other_manager)
+    missing = api.get(path, {"customer": 987654321})
+    probe = api.get(path, {"customer": theirs.pk})
+    assert missing.status_code == probe.status_code == 400
+    assert missing.json().keys() == probe.json().keys()
+
+
+def test_negative_credit_limit_and_budget_are_400(api_as, store, manager):
+    customer = make_customer(store, None)
+    r = api_as(manager).patch(f"/api/v1/customers/{customer.pk}/", {"credit_limit": "-1"}, format="json")
+    assert r.status_code == 400 and "credit_limit" in r.json()
+    opp = make_opportunity(customer)
+    r = api_as(manager).patch(f"/api/v1/opportunities/{opp.pk}/", {"budget": "-5"}, format="json")
+    assert r.status_code == 400 and "budget" in r.json()
+
+
+def test_deleting_a_vehicle_model_in_use_is_400(api_as, store, manager, consultant):
+    customer = make_customer(store, consultant)
+    order = make_order(customer, by=consultant)
+    r = api_as(manager).delete(f"/api/v1/vehicle-models/{order.vehicle_model_id}/")
+    assert r.status_code == 400 and "detail" in r.json()
+
+
+def test_an_empty_patch_on_a_target_is_400(api_as, store, manager):
+    plan = make_plan(store, manager, year=2026, units=100)
+    r = api_as(manager).patch(f"/api/v1/targets/{root(plan, 'units').pk}/", {}, format="json")
+    assert r.status_code == 400 and "value" in r.json()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/customers/abc/claim/", "/api/v1/orders/1e3/cancel/", "/api/v1/scorecards/x/"]
+)
+def test_a_non_numeric_id_in_a_url_is_404(api_as, manager, path):
+    api = api_as(manager)
+    assert (api.post(path) if "scorecards" not in path else api.get(path)).status_code == 404
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "3", "null"])
+def test_a_json_body_that_is_not_an_object_is_400(api_as, store, manager, consultant, body):
+    from apps.activities.tests.factories import report
+
+    r = report(consultant, __import__("datetime").date(2026, 10, 5))
+    res = api_as(manager).post(
+        f"/api/v1/daily-reports/{r.pk}/comment/", body, content_type="application/json"
+    )
+    assert res.status_code == 400
+
+
+def test_nul_bytes_are_400_in_the_api_and_the_pages(api_as, client_as, store, manager):
+    api = api_as(manager)
+    assert api.get("/api/v1/customers/", {"mobile": "a\x00b"}).status_code == 400
+    r = api.post("/api/v1/customers/", {"name": "a\x00b", "mobile": "13900000000"}, format="json")
+    assert r.status_code == 400
+    assert client_as(manager).get("/customers/", {"q": "x\x00"}).status_code == 400
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0001-01", "9999-Q4", "0000", "2026-13"])
+def test_periods_out_of_range_are_400_on_the_api(api_as, store, manager, period):
+    assert api_as(manager).get("/api/v1/scorecards/", {"period": period}).status_code == 400
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_at_the_ends_of_the_calendar_never_500(api_as, client_as, store, manager, consultant, day):
+    api = api_as(manager)
+    for path, params in [
+        ("/api/v1/orders/", {"order_date": day}),
+        ("/api/v1/follow-ups/", {"due_date": day}),
+        ("/api/v1/receivables/", {"due_date": day}),
+    ]:
+        assert api.get(path, params).status_code in (200, 400), path
+    c = client_as(consultant)
+    assert c.get(f"/activities/reports/day/{day}/").status_code in (200, 400, 404)
+    assert c.get("/activities/visits/", {"date": day}).status_code in (200, 400)
+
+
+def test_a_non_numeric_store_parameter_is_never_a_500(client_as, store, manager):
+    c = client_as(manager)
+    for path in ["/dashboard/", "/activities/team/", "/scoring/", "/scoring/ranking/"]:
+        assert c.get(path, {"store": "abc"}).status_code < 500, path
+
+
+def test_out_of_range_numbers_in_page_forms_are_form_errors(client_as, store, manager):
+    model = make_vehicle_model()
+    c = client_as(manager)
+    r = c.post(
+        f"/catalog/{model.pk}/",
+        {
+            "brand": model.brand,
+            "name": model.name,
+            "body_type": "sedan",
+            "msrp": "1" * 30,
+            "cost": "1",
+            "first_service_km": str(2**40),
+            "first_service_months": "6",
+            "service_interval_km": "10000",
+            "service_interval_months": "12",
+            "is_active": "on",
+        },
+    )
+    assert r.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example"])
+def test_a_stage_change_never_redirects_off_site(client_as, store, consultant, target):
+    opp = make_opportunity(make_customer(store, consultant))
+    r = client_as(consultant).post(
+        f"/customers/opportunities/{opp.pk}/stage/", {"stage": "contacted", "next": target}
+    )
+    assert r.status_code == 302 and r["Location"] == "/customers/pipeline/"
+
+
+def test_a_stage_change_goes_back_to_a_page_of_this_site(client_as, store, consultant):
+    opp = make_opportunity(make_customer(store, consultant))
+    back = f"/customers/{opp.customer_id}/"
+    r = client_as(consultant).post(
+        f"/customers/opportunities/{opp.pk}/stage/", {"stage": "contacted", "next": back}
+    )
+    assert r["Location"] == back
