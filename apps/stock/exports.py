@@ -10,13 +10,15 @@ from typing import Any
 from django.http import FileResponse
 from openpyxl import Workbook
 
+from apps.org.listing import cell
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell(value: Any) -> Any:
     if value is None or isinstance(value, int | float | Decimal | date):
         return value
-    return str(value)
+    return cell(value)  # the one helper: formula-like text stays text
 
 
 def stream_xlsx(filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> FileResponse:
