@@ -51,6 +51,8 @@ class ScopeType(models.TextChoices):
     VEHICLE_MODEL = "vehicle_model", _("Vehicle model")
     BODY_TYPE = "body_type", _("Body type")
     SETTLEMENT = "settlement", _("Settlement method")
+    REGION = "region", _("Region")
+    CUSTOMER = "customer", _("Key customer")
 
 
 class PeriodKind(models.TextChoices):
@@ -71,6 +73,8 @@ class Into(models.TextChoices):
     VEHICLE_MODEL = "vehicle_model", _("Vehicle models")
     BODY_TYPE = "body_type", _("Body types")
     SETTLEMENT = "settlement", _("Settlement methods")
+    REGION = "region", _("Regions (customers' districts)")
+    CUSTOMER = "customer", _("Key customers")
 
 
 class Method(models.TextChoices):

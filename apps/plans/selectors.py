@@ -41,11 +41,16 @@ from .models import INTEGER_MEASURES, Measure, Plan, ScopeType, Target
 from .periods import elapsed_fraction
 
 GREEN, AMBER, RED = "green", "amber", "red"
+KEY_ACCOUNT = "company"  # customers.Kind.COMPANY: a key account (大客户)
 
 SALES = {Measure.UNITS, Measure.REVENUE, Measure.GROSS_PROFIT}
 PRODUCT_SCOPES = {ScopeType.VEHICLE_MODEL, ScopeType.BODY_TYPE, ScopeType.SETTLEMENT}
 # Measures that have no product or settlement dimension.
 PEOPLE_ONLY = {Measure.NEW_CUSTOMERS, Measure.VISITS}
+# Region and key-customer nodes: the key of customers without a district, and the
+# customer filter meaning "every customer who is not a key account".
+NO_REGION = "-"
+OTHER_CUSTOMERS = 0
 
 
 @dataclass
@@ -56,11 +61,21 @@ class Filters:
     vehicle_model: int | None = None
     body_type: str | None = None
     settlement: str | None = None
+    region: str | None = None
+    """The customer's district (SPEC §1 region); "" for customers without one."""
+    customer: int | None = None
+    """A key account; OTHER_CUSTOMERS: every customer who is not a key account."""
+
+    @property
+    def by_customer(self) -> bool:
+        return self.region is not None or self.customer is not None
 
     def narrowed(
         self, scope_type: str, scope_id: int | None, scope_code: str, teams: dict[int, set[int]]
     ) -> "Filters":
-        f = Filters(self.consultants, self.vehicle_model, self.body_type, self.settlement)
+        f = Filters(
+            self.consultants, self.vehicle_model, self.body_type, self.settlement, self.region, self.customer
+        )
         if scope_type == ScopeType.CONSULTANT and scope_id is not None:
             people = frozenset({scope_id})
             f.consultants = people if f.consultants is None else f.consultants & people
@@ -73,6 +88,10 @@ class Filters:
             f.body_type = scope_code
         elif scope_type == ScopeType.SETTLEMENT:
             f.settlement = scope_code
+        elif scope_type == ScopeType.REGION:
+            f.region = "" if scope_code == NO_REGION else scope_code
+        elif scope_type == ScopeType.CUSTOMER:
+            f.customer = scope_id if scope_id is not None else OTHER_CUSTOMERS
         return f
 
 
@@ -123,6 +142,14 @@ class _Rows:
                     continue
                 if f.settlement is not None and r[4] != f.settlement:
                     continue
+                if f.by_customer:
+                    customer_id, region, key_account = r[-1]
+                    if f.region is not None and (region or "") != f.region:
+                        continue
+                    if f.customer == OTHER_CUSTOMERS and key_account:
+                        continue
+                    if f.customer and customer_id != f.customer:
+                        continue
                 total += r[column]
         return total
 
@@ -141,7 +168,16 @@ def _sales_rows(store: Store, start: date, end: date) -> _Rows:
     qs = (
         Order.objects.filter(store=store, order_date__range=(start, end))
         .exclude(status=OrderStatus.CANCELLED)
-        .values("order_date", "consultant_id", "vehicle_model_id", "vehicle_model__body_type", "settlement")
+        .values(
+            "order_date",
+            "consultant_id",
+            "vehicle_model_id",
+            "vehicle_model__body_type",
+            "settlement",
+            "customer_id",
+            "customer__region",
+            "customer__kind",
+        )
         .annotate(units=Count("pk"), revenue=Sum("amount"), gp=Sum(F("amount") - F("cost")))
         .order_by()
     )
@@ -155,6 +191,7 @@ def _sales_rows(store: Store, start: date, end: date) -> _Rows:
             Decimal(r["units"]),
             r["revenue"] or Decimal(0),
             r["gp"] or Decimal(0),
+            (r["customer_id"], r["customer__region"], r["customer__kind"] == KEY_ACCOUNT),
         )
         for r in qs
     ]
@@ -172,6 +209,9 @@ def _collection_rows(store: Store, start: date, end: date) -> _Rows:
             "receivable__order__vehicle_model_id",
             "receivable__order__vehicle_model__body_type",
             "receivable__order__settlement",
+            "receivable__customer_id",
+            "receivable__customer__region",
+            "receivable__customer__kind",
         )
         .annotate(total=Sum("amount"))
         .order_by()
@@ -184,6 +224,11 @@ def _collection_rows(store: Store, start: date, end: date) -> _Rows:
             r["receivable__order__vehicle_model__body_type"],
             r["receivable__order__settlement"],
             r["total"] or Decimal(0),
+            (
+                r["receivable__customer_id"],
+                r["receivable__customer__region"],
+                r["receivable__customer__kind"] == KEY_ACCOUNT,
+            ),
         )
         for r in qs
     ]
@@ -254,7 +299,7 @@ def actuals(store: Store, specs: list[Spec]) -> list[Decimal | None]:
     for spec in specs:
         family, col = column[Measure(spec.measure)]
         f = spec.filters
-        if spec.measure in PEOPLE_ONLY and (f.vehicle_model or f.body_type or f.settlement):
+        if spec.measure in PEOPLE_ONLY and (f.vehicle_model or f.body_type or f.settlement or f.by_customer):
             out.append(None)
             continue
         out.append(families[family].total(spec, col))

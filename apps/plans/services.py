@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import BodyType, VehicleModel
+from apps.customers.models import Customer, Kind
 from apps.org.models import Store, Team, User
 from apps.org.roles import Role
 from apps.sales.models import Settlement
@@ -357,6 +358,36 @@ def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSp
             spec(code, str(label), ScopeType.SETTLEMENT, None, code, node.consultant_id)
             for code, label in Settlement.choices
         ]
+    if into in (Into.REGION, Into.CUSTOMER):
+        if node.measure in selectors.PEOPLE_ONLY:
+            raise ValidationError(
+                {
+                    "into": [
+                        _("%(measure)s are not split by region or customer.")
+                        % {"measure": node.get_measure_display()}
+                    ]
+                }
+            )
+        if scopes & {ScopeType.REGION, ScopeType.CUSTOMER}:
+            raise ValidationError({"into": [_("This node is already about a region or a customer.")]})
+    if into == Into.REGION:
+        # The districts of the store's customers, and one child for those without one,
+        # so the children cover every sale and add up to the node.
+        names = (
+            Customer.objects.filter(store=store)
+            .exclude(region="")
+            .values_list("region", flat=True)
+            .distinct()
+            .order_by("region")
+        )
+        kids = [spec(n[:20], n, ScopeType.REGION, None, n[:20], node.consultant_id) for n in names]
+        none = selectors.NO_REGION
+        return [*kids, spec(none, _("No district"), ScopeType.REGION, None, none, node.consultant_id)]
+    if into == Into.CUSTOMER:
+        accounts = Customer.objects.filter(store=store, kind=Kind.COMPANY).order_by("name", "pk")
+        kids = [spec(str(c.pk), c.name, ScopeType.CUSTOMER, c.pk, "", node.consultant_id) for c in accounts]
+        rest = spec("other", _("Other customers"), ScopeType.CUSTOMER, None, "other", node.consultant_id)
+        return [*kids, rest]
     raise ValidationError({"into": [_("Unknown breakdown: %(into)s.") % {"into": into}]})
 
 
