@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.dashboard import views as dashboard_views
-from apps.org.api import TokenView
+from apps.org.api import SearchView, TokenView
 
 # (app, URL prefix of its pages), in the order records flow (DESIGN.md).
 APPS = [
@@ -44,6 +44,7 @@ urlpatterns = [
     path("reports/", include("apps.dashboard.report_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/search/", SearchView.as_view(), name="api-search"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

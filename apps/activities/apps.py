@@ -8,6 +8,12 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
+        from apps.org import timeline
+
+        from .timeline import ACTIONS, SOURCES
+
+        timeline.register(*SOURCES)
+        timeline.register_action(*ACTIONS)
         from apps.org.navigation import NavItem, register
         from apps.org.roles import Role, grant
 

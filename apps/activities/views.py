@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +17,7 @@ from apps.customers.models import Customer, Opportunity, Status
 from apps.org.listing import list_page
 from apps.org.models import Store, User
 from apps.org.permissions import role_required
+from apps.org.returning import back, next_url
 from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, visible
 
@@ -124,23 +125,34 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 
 
 def _recent_customers(user: Any) -> list[Customer]:
-    """One-tap choices: the consultant's customers due for follow-up first, then recent contacts."""
+    """One-tap choices: the consultant's follow-ups due today, then the overdue ones; never
+    a customer already delivered (bought, no open opportunity) or lost."""
     today = timezone.localdate()
+    open_opportunity = Opportunity.objects.filter(customer=OuterRef("pk")).exclude(
+        stage__in=["delivered", "lost"]
+    )
     return list(
         visible(Customer.objects.all(), user)
-        .filter(owner=user)
+        .filter(owner=user, next_follow_up__lte=today)
         .exclude(status=Status.LOST)
+        .filter(Q(status=Status.PROSPECT) | Exists(open_opportunity))
         .order_by(
-            ExpressionWrapper(Q(next_follow_up__lte=today), output_field=BooleanField()).desc(),
-            F("last_contact_at").desc(nulls_last=True),
-            "-created_at",
+            ExpressionWrapper(Q(next_follow_up=today), output_field=BooleanField()).desc(),
+            "next_follow_up",
+            "grade",
         )[:6]
     )
 
 
 @role_required(C)
 def visit_new(request: HttpRequest) -> HttpResponse:
-    form = VisitForm(request.POST or None, user=_me(request))
+    # Opened from a customer's file or "My day": that customer is already chosen.
+    preset = None
+    if request.method == "GET" and (raw := request.GET.get("customer", "")).isdigit():
+        preset = get_visible_or_404(Customer.objects.all(), _me(request), pk=int(raw))
+    form = VisitForm(
+        request.POST or None, user=_me(request), initial={"customer": preset} if preset else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.visit_log(consultant=_me(request), **form.service_kwargs())
@@ -151,12 +163,25 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             if visit.late:
                 note += " " + _("It was entered late.")
             messages.success(request, note)
-            return redirect("activities:visit_new")
-    chosen = form.cleaned_data.get("customer") if form.is_bound and hasattr(form, "cleaned_data") else None
+            return redirect(back(request, "activities:visit_new"))
+    chosen = form.cleaned_data.get("customer") if form.is_bound and hasattr(form, "cleaned_data") else preset
+    opportunities = None
+    if chosen is not None:
+        opportunities = list(
+            visible(Opportunity.objects.select_related("vehicle_model"), _me(request))
+            .filter(customer=chosen)
+            .exclude(stage__in=["delivered", "lost"])
+        )
     return render(
         request,
         "activities/visit_form.html",
-        {"form": form, "chosen": chosen, "unread": selectors.unread_comments(_me(request))},
+        {
+            "form": form,
+            "chosen": chosen,
+            "opportunities": opportunities,
+            "next": next_url(request),
+            "unread": selectors.unread_comments(_me(request)),
+        },
     )
 
 

@@ -8,6 +8,14 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("After-sales")
 
     def ready(self) -> None:
+        from apps.org import search, timeline
+
+        from .search import SEARCH
+        from .timeline import ACTIONS, SOURCES
+
+        timeline.register(*SOURCES)
+        timeline.register_action(*ACTIONS)
+        search.register(*SEARCH)
         from apps.org.models import User
         from apps.org.navigation import NavItem, register
         from apps.org.roles import Role, grant

@@ -14,6 +14,7 @@ from .models import (
     Outcome,
     ServiceKind,
     Severity,
+    Vehicle,
 )
 
 
@@ -126,3 +127,17 @@ class PeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end is before the start."))
         return data
+
+
+class ComplaintForm(forms.Form):
+    """A complaint raised from the customer's file (customer service, manager)."""
+
+    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none(), required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    department = forms.ChoiceField(label=_("Department"), choices=Department.choices)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, vehicles: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = vehicles  # type: ignore[attr-defined]

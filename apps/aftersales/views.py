@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.customers.models import Customer
 from apps.org.forms import add_service_error
 from apps.org.listing import list_page
 from apps.org.permissions import role_required
+from apps.org.returning import back, next_url
 from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, store_ids, visible
 
@@ -21,6 +23,7 @@ from . import selectors, services
 from .filters import ComplaintFilter, ServiceVisitFilter, VehicleFilter
 from .forms import (
     ComplaintAssignForm,
+    ComplaintForm,
     ComplaintStatusForm,
     CompleteForm,
     PeriodForm,
@@ -245,6 +248,11 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     if vehicle_id and vehicle_id.isdigit():
         v = get_visible_or_404(Vehicle.objects.all(), request.user, pk=int(vehicle_id))
         initial["vin"] = v.vin
+    elif (customer_id := request.GET.get("customer", "")).isdigit():
+        # From the customer's file: his car (the most recently delivered, if several).
+        v = visible(Vehicle.objects.filter(customer_id=int(customer_id)), request.user).first()
+        if v is not None:
+            initial["vin"] = v.vin
     form = ServiceVisitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -265,8 +273,8 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                 add_service_error(form, exc)
             else:
                 messages.success(request, _("Service visit recorded."))
-                return redirect("aftersales:vehicle", pk=vehicle.pk)
-    return render(request, "aftersales/visit_form.html", {"form": form})
+                return redirect(back(request, "aftersales:vehicle", vehicle.pk))
+    return render(request, "aftersales/visit_form.html", {"form": form, "next": next_url(request)})
 
 
 # ---------------------------------------------------------------- complaints
@@ -311,6 +319,34 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
                 c.get_status_display(),
             ],
         ),
+    )
+
+
+@role_required(*CS)
+def complaint_create(request: HttpRequest) -> HttpResponse:
+    """Raise a complaint from the customer's file; back there after saving."""
+    raw = request.GET.get("customer") or request.POST.get("customer") or ""
+    customer = get_visible_or_404(Customer.objects.all(), request.user, pk=int(raw) if raw.isdigit() else 0)
+    form = ComplaintForm(
+        request.POST or None, vehicles=visible(Vehicle.objects.filter(customer=customer), request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.complaint_open(
+                store=customer.store,
+                customer=customer,
+                by=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Complaint #%(id)s raised.") % {"id": item.pk})
+            return redirect(back(request, "aftersales:complaint", item.pk))
+    return render(
+        request,
+        "aftersales/complaint_form.html",
+        {"form": form, "customer": customer, "next": next_url(request)},
     )
 
 

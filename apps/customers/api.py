@@ -2,9 +2,11 @@
 strategy-cards/ and evaluation-cards/: the same services and scoping as the pages."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -14,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.catalog.models import VehicleModel
+from apps.org import timeline
 from apps.org.api_base import ScopedViewSet
 from apps.org.models import Store, User
 from apps.org.roles import Role
@@ -194,6 +197,44 @@ class CustomerViewSet(NoDeleteMixin, ScopedViewSet):
     def perform_update(self, serializer: Any) -> None:
         serializer.save()
         serializer.instance = selectors.with_balances(Customer.objects.all()).get(pk=serializer.instance.pk)
+
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        """Everything that happened to the customer, newest first, keyset-paged by `cursor`;
+        `kind` narrows it to one kind of event. One query per page (apps/org/timeline.py)."""
+        customer = self.get_object()
+        kind = request.query_params.get("kind") or ""
+        if kind and kind not in timeline.SOURCES:
+            raise serializers.ValidationError({"kind": [_("Unknown kind of event.")]})
+        try:
+            events, cursor = timeline.page(
+                customer_id=customer.pk,
+                user=request.user,
+                kinds=[kind] if kind else None,
+                cursor=request.query_params.get("cursor") or None,
+            )
+        except ValueError:
+            raise serializers.ValidationError({"cursor": [_("This page cursor is not valid.")]}) from None
+        next_url = None
+        if cursor:
+            params = {"cursor": cursor, **({"kind": kind} if kind else {})}
+            next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+        return Response(
+            {
+                "next": next_url,
+                "results": [
+                    {
+                        "at": timezone.localtime(e.at).isoformat(),
+                        "kind": e.kind,
+                        "title": e.title,
+                        "object_id": e.object_id,
+                        "url": request.build_absolute_uri(e.url) if e.url else None,
+                        "by": e.by,
+                    }
+                    for e in events
+                ],
+            }
+        )
 
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str | None = None) -> Response:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Avg,
     Case,
     Count,
     DecimalField,
@@ -200,3 +201,24 @@ def ratio(numerator: Any, denominator: Any) -> Decimal | None:
     if not denominator:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.01"))
+
+
+def with_story(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """The customer file's header figures beyond the balances: cars owned, lifetime
+    revenue (orders not cancelled) and the average satisfaction of his calls. The apps
+    above own those rows; they are reached by their reverse relations, one subquery each."""
+
+    def related(name: str) -> Any:
+        return Customer._meta.get_field(name).related_model
+
+    def one(rows: QuerySet[Any], value: Any, field: Any) -> Subquery:
+        return Subquery(rows.values("customer").annotate(v=value).values("v"), output_field=field)
+
+    vehicles = related("vehicles").objects.filter(customer=OuterRef("pk"))
+    orders = related("orders").objects.filter(customer=OuterRef("pk")).exclude(status="cancelled")
+    calls = related("followups").objects.filter(customer=OuterRef("pk"), satisfaction__isnull=False)
+    return with_balances(qs).annotate(
+        cars=Coalesce(one(vehicles, Count("pk"), IntegerField()), Value(0)),
+        revenue=Coalesce(one(orders, Sum("amount"), MONEY), ZERO),
+        satisfaction=one(calls, Avg("satisfaction"), DecimalField(max_digits=4, decimal_places=2)),
+    )

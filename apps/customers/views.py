@@ -2,15 +2,17 @@
 
 from itertools import islice
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.org import timeline
 from apps.org.forms import add_service_error
 from apps.org.http import redirect_back
 from apps.org.listing import list_page
@@ -110,14 +112,43 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _timeline(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """One page of the customer's timeline (one query); a bad cursor or kind is a 400."""
+    kind = request.GET.get("kind", "")
+    try:
+        events, cursor = timeline.page(
+            customer_id=customer.pk,
+            user=request.user,
+            kinds=[kind] if kind else None,
+            cursor=request.GET.get("cursor") or None,
+        )
+    except ValueError as exc:
+        raise BadRequest(_("Unknown timeline filter or page.")) from exc
+    more = None
+    if cursor:
+        more = "?" + urlencode({k: v for k, v in (("kind", kind), ("cursor", cursor)) if v})
+    return {"events": events, "more": more, "kind": kind}
+
+
 @role_required(*READERS)
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_visible_or_404(selectors.customer_list(request.user), request.user, pk=pk)
+    if request.headers.get("HX-Request") == "true":  # the timeline's filter and "older" link
+        found = get_visible_or_404(Customer.objects.all(), request.user, pk=pk)
+        return render(request, "customers/_timeline.html", _timeline(request, found))
+    customer = get_visible_or_404(
+        selectors.with_story(selectors.customer_list(request.user)), request.user, pk=pk
+    )
     user: Any = request.user
     context = {
         "customer": customer,
+        "today": timezone.localdate(),
+        **_timeline(request, customer),
+        "kinds": timeline.kinds_for(user),
+        "actions": timeline.actions_for(user, customer.pk, request.get_full_path()),
+        "open_opportunity": customer.opportunities.exclude(stage__in=["delivered", "lost"])
+        .select_related("vehicle_model")
+        .first(),
         "opportunities": customer.opportunities.select_related("vehicle_model", "owner"),
-        "ownership": customer.ownership_changes.select_related("from_owner", "to_owner", "by")[:20],
         "credit_history": customer.history.select_related("history_user", "owner").order_by("-history_date")[
             :20
         ],

@@ -7,12 +7,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from . import services
 from .api_base import ScopedViewSet
 from .authentication import token_expired
 from .login_guard import lockout_response
 from .models import Region, Store, Team, User
+from .permissions import RolePermission
 from .roles import Role
 
 ADMIN_ONLY = (Role.ADMIN,)
@@ -148,3 +150,32 @@ class TokenView(ObtainAuthToken):
             token.delete()
             token = Token.objects.create(user=user)
         return Response({"token": token.key})
+
+
+class SearchView(APIView):
+    """GET /api/v1/search/?q= — customers, vehicles and orders the caller may open."""
+
+    permission_classes = [RolePermission]
+
+    def get(self, request: Request) -> Response:
+        from . import search
+
+        hits = [
+            h
+            for _source, group in search.find(request.user, request.query_params.get("q", ""))
+            for h in group
+        ]
+        return Response(
+            {
+                "results": [
+                    {
+                        "kind": h.kind,
+                        "id": h.id,
+                        "title": h.title,
+                        "subtitle": h.subtitle,
+                        "url": request.build_absolute_uri(h.url),
+                    }
+                    for h in hits
+                ]
+            }
+        )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/revoke/", views.token_revoke, name="token_revoke"),
+    path("search/", views.search, name="search"),
     # Before log-in the choice lives in a cookie (Django's own view).
     path("i18n/setlang/", set_language_anonymous, name="set_language_anonymous"),
 ]

@@ -77,3 +77,17 @@ def token_revoke(request: HttpRequest) -> HttpResponse:
     if deleted:
         messages.success(request, _("The token is revoked. Devices that used it must log in again."))
     return redirect("tokens")
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The navigation bar's search: customers, vehicles and orders the user may open,
+    grouped by kind (a fragment for the live results, a page otherwise)."""
+    from . import search as registry
+
+    q = registry.normalise(request.GET.get("q", ""))
+    groups = registry.find(request.user, q)
+    context = {"q": q, "groups": groups, "too_short": 0 < len(q) < registry.MIN_LENGTH}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "org/_search_results.html", context)
+    return render(request, "org/search.html", context)

@@ -8,6 +8,14 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from apps.org import search, timeline
+
+        from .search import SEARCH
+        from .timeline import ACTIONS, SOURCES
+
+        timeline.register(*SOURCES)
+        timeline.register_action(*ACTIONS)
+        search.register(*SEARCH)
         from apps.org.navigation import NavItem, register
         from apps.org.roles import Role, grant
         from apps.org.services import user_deactivating

@@ -15,6 +15,7 @@ from apps.customers.models import Customer
 from apps.org.forms import add_service_error
 from apps.org.listing import list_page
 from apps.org.permissions import role_required
+from apps.org.returning import back, next_url
 from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, visible
 from apps.stock.models import Car, CarStatus
@@ -178,7 +179,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             add_service_error(form, exc)
         else:
             messages.success(request, _("Payment #%(id)s recorded.") % {"id": payment.pk})
-            return redirect("sales:payments")
+            return redirect(back(request, "sales:payments"))
     return list_page(
         request,
         queryset=visible(
@@ -217,7 +218,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
                 p.note,
             ],
         ),
-        extra={"form": form, "reverse_form": ReverseForm()},
+        extra={"form": form, "reverse_form": ReverseForm(), "next": next_url(request)},
     )
 
 
