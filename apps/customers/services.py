@@ -31,6 +31,7 @@ from .models import (
     Status,
     StrategyCard,
 )
+from .signals import customer_transferred
 
 # ---------------------------------------------------------------- settings
 
@@ -232,6 +233,9 @@ def customer_transfer(*, customer: Customer, to_owner: User, by: User, reason: s
         url=f"/customers/{customer.pk}/",
         store_id=customer.store_id,
     )
+    customer_transferred.send(
+        sender=Customer, customer_ids=[customer.pk], to_owner=to_owner, by=by, reason=reason
+    )
     return customer
 
 
@@ -252,6 +256,7 @@ def customer_transfer_all(*, from_owner: User, to_owner: User, store: Store, by:
     )
     Customer.objects.filter(pk__in=ids).update(owner=to_owner)
     Opportunity.objects.filter(customer_id__in=ids, owner=from_owner).update(owner=to_owner)
+    customer_transferred.send(sender=Customer, customer_ids=ids, to_owner=to_owner, by=by, reason=reason)
     return len(ids)
 
 

@@ -278,11 +278,21 @@ def pool_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*SALES)
 def my_day(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "customers/my_day.html",
-        {"day": selectors.my_day(request.user), "today": timezone.localdate()},
-    )
+    """The consultant's work list: today's follow-ups first, then the overdue ones, then
+    the week ahead; every row carries the actions of the customer file."""
+    day = selectors.my_day(request.user)
+    back = request.get_full_path()
+    sections = []
+    for key, label in (
+        ("due", _("Due today")),
+        ("overdue", _("Overdue follow-ups")),
+        ("upcoming", _("Next 7 days")),
+    ):
+        rows = list(day[key])
+        for c in rows:
+            c.actions = timeline.actions_for(request.user, c.pk, back)  # type: ignore[attr-defined]
+        sections.append({"key": key, "label": label, "rows": rows})
+    return render(request, "customers/my_day.html", {"sections": sections, "today": timezone.localdate()})
 
 
 # ---------------------------------------------------------------- opportunities

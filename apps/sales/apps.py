@@ -16,17 +16,23 @@ class SalesConfig(AppConfig):
         timeline.register(*SOURCES)
         timeline.register_action(*ACTIONS)
         search.register(*SEARCH)
+        from apps.customers.signals import customer_transferred
         from apps.org.navigation import NavItem, register
         from apps.org.roles import Role, grant
         from apps.org.services import user_deactivating
         from apps.stock.signals import car_available
 
-        from .receivers import allocate_arrived_car, refuse_deactivation_while_responsible
+        from .receivers import (
+            allocate_arrived_car,
+            receivables_follow_customer,
+            refuse_deactivation_while_responsible,
+        )
 
         user_deactivating.connect(
             refuse_deactivation_while_responsible, dispatch_uid="sales-receivables-check"
         )
         car_available.connect(allocate_arrived_car, dispatch_uid="sales-allocate-arrived-car")
+        customer_transferred.connect(receivables_follow_customer, dispatch_uid="sales-receivables-follow")
         grant(Role.ADMIN, "sales.*")
         grant(Role.MANAGER, "sales.*")
         grant(

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import VehicleModel
 from apps.customers.models import Customer
+from apps.org.models import User
+from apps.org.roles import Role
 from apps.stock.models import Car
 
 from .models import PaymentMethod, Settlement
@@ -93,3 +95,17 @@ class PaymentForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=150)
+
+
+class HandOverForm(forms.Form):
+    """A manager hands a consultant's open receivables to another (e.g. before he leaves)."""
+
+    from_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("From"))
+    to_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("To"))
+    reason = forms.CharField(label=_("reason"), max_length=100)
+
+    def __init__(self, *args: Any, store: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(stores=store, role__in=[Role.CONSULTANT, Role.MANAGER]).order_by("name")
+        self.fields["from_user"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["to_user"].queryset = staff.filter(is_active=True)  # type: ignore[attr-defined]

@@ -26,3 +26,17 @@ def allocate_arrived_car(sender: Any, car: Any, by: Any = None, **kwargs: Any) -
     from .services import allocate_to_waiting_order
 
     allocate_to_waiting_order(car=car, by=by)
+
+
+def receivables_follow_customer(
+    sender: Any, customer_ids: list[int], to_owner: Any, by: Any, reason: str, **kwargs: Any
+) -> None:
+    """A transferred customer's open receivables go to his new owner (same transaction)."""
+    from .services import receivables_hand_over
+
+    receivables_hand_over(
+        receivables=Receivable.objects.filter(customer_id__in=customer_ids),
+        to_user=to_owner,
+        by=by,
+        reason=reason,
+    )

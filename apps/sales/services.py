@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from apps.catalog.models import VehicleModel
 from apps.catalog.vin import vin_check_digit, vin_validate  # noqa: F401 — callers import them from here
@@ -525,3 +526,45 @@ def customer_credit_set(
     customer._history_user = by  # type: ignore[attr-defined]
     customer.save(update_fields=["credit_limit", "credit_rating"])
     return customer
+
+
+@transaction.atomic
+def receivables_hand_over(*, receivables: Any, to_user: User, by: User, reason: str) -> int:
+    """Make `to_user` responsible for the open ones of `receivables` (a queryset); returns
+    how many moved. Each change is a row of the receivable's audit trail (who, when, why),
+    so a book handed over is traceable; the departing consultant can then be deactivated."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the receivables are handed over.")})
+    if not to_user.is_active or to_user.role not in (Role.CONSULTANT, Role.MANAGER):
+        raise ValidationError({"to_user": _("Hand receivables to an active consultant or manager.")})
+    rows = list(
+        receivables.select_for_update()
+        .filter(cancelled=False, paid__lt=F("amount"))
+        .exclude(responsible=to_user)
+        .order_by("pk")
+    )
+    if not to_user.is_admin:
+        works_at = set(to_user.stores.values_list("pk", flat=True))
+        if any(r.store_id not in works_at for r in rows):
+            raise ValidationError({"to_user": _("%(name)s does not work at this store.") % {"name": to_user}})
+    for r in rows:
+        r.responsible = to_user
+    bulk_update_with_history(
+        rows, Receivable, ["responsible"], default_user=by, default_change_reason=reason[:100]
+    )
+    return len(rows)
+
+
+def receivables_hand_over_all(*, store: Store, from_user: User, to_user: User, by: User, reason: str) -> int:
+    """A manager hands every open receivable a consultant holds in a store to another."""
+    if not by.has_role(Role.MANAGER) or (not by.is_admin and not by.stores.filter(pk=store.pk).exists()):
+        raise ValidationError({"to_user": _("Only a manager of the store may hand over receivables.")})
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user": _("Choose another consultant.")})
+    return receivables_hand_over(
+        receivables=Receivable.objects.filter(store=store, responsible=from_user),
+        to_user=to_user,
+        by=by,
+        reason=reason,
+    )

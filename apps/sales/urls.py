@@ -12,4 +12,5 @@ urlpatterns = [
     path("payments/", views.payment_list, name="payments"),
     path("payments/<int:pk>/reverse/", views.payment_reverse, name="payment_reverse"),
     path("receivables/", views.receivables, name="receivables"),
+    path("receivables/hand-over/", views.receivables_hand_over, name="hand_over"),
 ]

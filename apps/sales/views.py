@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,15 +14,16 @@ from django.views.decorators.http import require_POST
 from apps.customers.models import Customer
 from apps.org.forms import add_service_error
 from apps.org.listing import list_page
+from apps.org.models import Store
 from apps.org.permissions import role_required
 from apps.org.returning import back, next_url
 from apps.org.roles import Role
-from apps.org.scoping import get_visible_or_404, visible
+from apps.org.scoping import get_visible_or_404, store_ids, visible
 from apps.stock.models import Car, CarStatus
 
 from . import selectors, services
 from .filters import OrderFilter, PaymentFilter, ReceivableFilter
-from .forms import CancelForm, DeliverForm, OrderForm, PaymentForm, ReverseForm
+from .forms import CancelForm, DeliverForm, HandOverForm, OrderForm, PaymentForm, ReverseForm
 from .models import Order, Payment, Receivable
 
 ORDER_READERS = (Role.MANAGER, Role.CONSULTANT, Role.FINANCE)
@@ -285,3 +286,22 @@ def receivables(request: HttpRequest) -> HttpResponse:
             "buckets": selectors.BUCKETS,
         },
     )
+
+
+@role_required(Role.MANAGER)
+def receivables_hand_over(request: HttpRequest) -> HttpResponse:
+    """Hand a consultant's open receivables to another, without his customers."""
+    user: Any = request.user
+    store = Store.objects.filter(pk__in=store_ids(user)).order_by("pk").first()
+    if store is None:
+        raise PermissionDenied
+    form = HandOverForm(request.POST or None, store=store)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.receivables_hand_over_all(store=store, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("%(n)d receivables handed over.") % {"n": n})
+            return redirect("sales:receivables")
+    return render(request, "sales/hand_over.html", {"form": form, "store": store})

@@ -32,7 +32,7 @@ def test_a_consultant_registers_on_a_phone_and_the_manager_sees_the_board(
     phone.click("[data-testid=customer-form] button[type=submit]")
     assert "陈先生" in phone.inner_text("[data-testid=customer-name]")
 
-    phone.click("[data-testid=new-opportunity]")
+    phone.click("[data-testid=action-opportunity]")
     phone.select_option("select[name=stage]", "showroom")
     phone.fill("input[name=urgency]", "5")
     phone.select_option("select[name=purchase_time]", "week")

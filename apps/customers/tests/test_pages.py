@@ -120,12 +120,12 @@ def test_a_consultant_claims_from_the_pool(client_as, store, consultant):
     assert customer.owner == consultant
 
 
-def test_my_day_lists_overdue_then_due_follow_ups(client_as, store, consultant):
+def test_my_day_lists_due_today_then_overdue_follow_ups(client_as, store, consultant):
     today = timezone.localdate()
     make_customer(store, consultant, name="逾期客户", next_follow_up=today - timedelta(days=2))
     make_customer(store, consultant, name="今日客户", next_follow_up=today)
     page = client_as(consultant).get("/customers/my-day/").content.decode()
-    assert page.index("逾期客户") < page.index("今日客户")
+    assert page.index("今日客户") < page.index("逾期客户")
 
 
 def test_an_opportunity_logged_on_the_page_is_scored_and_on_the_board(client_as, store, manager, consultant):
