@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.models import User
+from apps.org.widgets import RemotePicker
 
 from .models import (
     Category,
@@ -67,7 +68,11 @@ class CompleteForm(forms.Form):
 
 
 class ServiceVisitForm(forms.Form):
-    vin = forms.CharField(label=_("VIN"), max_length=17)
+    vin = forms.CharField(
+        label=_("Vehicle (plate or VIN)"),
+        max_length=17,
+        widget=RemotePicker("aftersales:vehicle_pick", placeholder=_("Type the plate or the VIN")),
+    )
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0)
     kind = forms.ChoiceField(label=_("Kind"), choices=ServiceKind.choices)

@@ -12,7 +12,7 @@ from .models import Vehicle
 from .timeline import VEHICLE_READERS
 
 
-def _match(q: str) -> Q | None:
+def match_query(q: str) -> Q | None:
     compact = q.replace(" ", "")
     if len(compact) < 3:
         return None
@@ -25,7 +25,7 @@ SEARCH = [
         label=_("Vehicles"),
         icon="car-front",
         rows=lambda user: visible(Vehicle.objects.select_related("customer", "vehicle_model"), user),
-        match=_match,
+        match=match_query,
         title=lambda v: f"{v.plate or v.vin} · {v.vehicle_model}",
         subtitle=lambda v: f"{v.vin} · {v.customer}",
         url=lambda v: reverse("aftersales:vehicle", args=[v.pk]),

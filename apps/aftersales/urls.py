@@ -12,6 +12,7 @@ urlpatterns = [
     path("my-day/", views.my_day, name="my_day"),
     path("vehicles/", views.vehicle_list, name="vehicle_list"),
     path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle"),
+    path("vehicles/pick/", views.vehicle_pick, name="vehicle_pick"),
     path("service-visits/", views.visit_list, name="visit_list"),
     path("service-visits/new/", views.visit_create, name="visit_create"),
     path("complaints/", views.complaint_list, name="complaint_list"),

@@ -4,7 +4,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -256,9 +257,12 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     form = ServiceVisitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        vehicle = visible(Vehicle.objects.all(), request.user).filter(vin=d["vin"].strip().upper()).first()
+        key = d["vin"].replace(" ", "").upper()
+        vehicle = (
+            visible(Vehicle.objects.all(), request.user).filter(Q(vin=key) | Q(plate__iexact=key)).first()
+        )
         if vehicle is None:
-            form.add_error("vin", _("No vehicle of your stores has this VIN."))
+            form.add_error("vin", _("No vehicle of your stores has this VIN or plate."))
         else:
             try:
                 services.service_visit_record(
@@ -440,3 +444,28 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Rule saved."))
             return redirect(reverse("aftersales:rule_list"))
     return render(request, "aftersales/rule_form.html", {"form": form, "rule": rule})
+
+
+@role_required(*VEHICLE_READERS)
+def vehicle_pick(request: HttpRequest) -> JsonResponse:
+    """JSON for the vehicle picker: the user's vehicles by plate or VIN (any part)."""
+    from .search import match_query
+
+    condition = match_query(" ".join(request.GET.get("q", "").split())[:20])
+    if condition is None:
+        return JsonResponse({"results": []})
+    rows = visible(Vehicle.objects.select_related("customer", "vehicle_model"), request.user).filter(
+        condition
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "value": v.vin,
+                    "text": v.plate or v.vin,
+                    "detail": f"{v.vin} · {v.vehicle_model} · {v.customer.name} {v.customer.mobile}",
+                }
+                for v in rows[:20]
+            ]
+        }
+    )

@@ -12,7 +12,7 @@ from apps.org.search import SearchSource
 from .models import Customer
 
 
-def _match(q: str) -> Q:
+def match_query(q: str) -> Q:
     if q.isdigit():
         return Q(mobile__contains=q)
     return Q(name__icontains=q)
@@ -26,7 +26,7 @@ SEARCH = [
         rows=lambda user: visible(Customer.objects.select_related("store", "owner"), user).order_by(
             F("last_contact_at").desc(nulls_last=True), "-pk"
         ),
-        match=_match,
+        match=match_query,
         title=lambda c: c.name,
         subtitle=lambda c: " · ".join(str(x) for x in (c.mobile, c.store, c.owner or _("Public pool"))),
         url=lambda c: reverse("customers:detail", args=[c.pk]),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_edit, name="create"),
     path("import/", views.customer_import, name="import"),
+    path("pick/", views.customer_pick, name="pick"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/transfer/", views.customer_transfer, name="transfer"),

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from .forms import (
     TransferForm,
 )
 from .models import Campaign, Customer, Kind, Opportunity, Routing
+from .search import match_query
 
 READERS = (
     Role.MANAGER,
@@ -520,3 +521,22 @@ def customer_import(request: HttpRequest) -> HttpResponse:
                 if not errors:
                     return redirect("customers:list")
     return render(request, "customers/import.html", {"form": form, "errors": errors})
+
+
+@role_required(*READERS)
+def customer_pick(request: HttpRequest) -> JsonResponse:
+    """JSON for the searchable customer pickers: the user's customers matching the typed
+    name or mobile, with mobile, store and owner — and the open balance with `balance=1`.
+    One query, at most 20 rows."""
+    q = " ".join(request.GET.get("q", "").split())[:50]
+    if not q:
+        return JsonResponse({"results": []})
+    qs = selectors.customer_list(request.user).filter(match_query(q)).order_by("name", "pk")[:20]
+    with_balance = request.GET.get("balance") == "1"
+    results = []
+    for c in qs:
+        detail = [c.mobile, str(c.store), str(c.owner or _("Public pool"))]
+        if with_balance:
+            detail.append(_("open %(amount)s") % {"amount": f"¥{c.outstanding:,.2f}"})
+        results.append({"value": c.pk, "text": c.name, "detail": " · ".join(detail)})
+    return JsonResponse({"results": results})

@@ -7,6 +7,7 @@ from apps.catalog.models import VehicleModel
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.org.roles import Role
+from apps.org.widgets import RemotePicker
 from apps.stock.models import Car
 
 from .models import PaymentMethod, Settlement
@@ -14,8 +15,14 @@ from .models import PaymentMethod, Settlement
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def _customer_picker(**kwargs: Any) -> RemotePicker:
+    return RemotePicker("customers:pick", placeholder=_("Type a name or mobile"), **kwargs)
+
+
 class OrderForm(forms.Form):
-    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), label=_("customer"))
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), label=_("customer"), widget=_customer_picker()
+    )
     vehicle_model = forms.ModelChoiceField(
         queryset=VehicleModel.objects.filter(is_active=True), label=_("vehicle model")
     )
@@ -80,7 +87,10 @@ class CancelForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), label=_("customer"))
+    # Finance sees each payer's open balance while choosing (duplicate names tell apart).
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), label=_("customer"), widget=_customer_picker(query="balance=1")
+    )
     amount = forms.DecimalField(label=_("amount (CNY)"), max_digits=12, decimal_places=2)
     received_on = forms.DateField(label=_("received on"), widget=DATE)
     method = forms.ChoiceField(

@@ -11,7 +11,7 @@ from .models import Order
 from .timeline import READERS
 
 
-def _match(q: str) -> Q | None:
+def match_query(q: str) -> Q | None:
     compact = q.replace(" ", "").lstrip("#")
     found = Q(pk=int(compact)) if compact.isdigit() and len(compact) <= 9 else Q(pk__in=[])
     if len(compact) >= 4 and compact.isalnum():
@@ -25,7 +25,7 @@ SEARCH = [
         label=_("Orders"),
         icon="receipt",
         rows=lambda user: visible(Order.objects.select_related("customer", "vehicle_model"), user),
-        match=_match,
+        match=match_query,
         title=lambda o: f"#{o.pk} {o.customer}",
         subtitle=lambda o: " · ".join(
             str(x) for x in (o.vehicle_model, o.vin or "—", o.get_status_display(), o.order_date)

@@ -158,7 +158,7 @@ def test_an_advisor_records_a_visit_by_vin_and_sees_the_prediction(client_as, ad
         "amount": "0",
     }
     assert (
-        "No vehicle of your stores has this VIN."
+        "No vehicle of your stores has this VIN or plate."
         in client.post("/aftersales/service-visits/new/", data).content.decode()
     )
     r = client.post(
