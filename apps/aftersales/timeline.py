@@ -1,5 +1,7 @@
 """The after-sales app's events on a customer's timeline (see apps/org/timeline.py)."""
 
+from typing import Any
+
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +31,7 @@ VEHICLE_READERS = (Role.CUSTOMER_SERVICE, Role.MANAGER, Role.SERVICE_ADVISOR, Ro
 COMPLAINTS = (Role.CUSTOMER_SERVICE, Role.MANAGER, Role.SERVICE_ADVISOR)
 
 
-def _label(choices: list[tuple[str, str]], value: str | None) -> str:
+def _label(choices: Any, value: str | None) -> str:
     return str(dict(choices).get(value or "", value or ""))
 
 

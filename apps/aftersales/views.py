@@ -251,9 +251,9 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         initial["vin"] = v.vin
     elif (customer_id := request.GET.get("customer", "")).isdigit():
         # From the customer's file: his car (the most recently delivered, if several).
-        v = visible(Vehicle.objects.filter(customer_id=int(customer_id)), request.user).first()
-        if v is not None:
-            initial["vin"] = v.vin
+        car = visible(Vehicle.objects.filter(customer_id=int(customer_id)), request.user).first()
+        if car is not None:
+            initial["vin"] = car.vin
     form = ServiceVisitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -37,7 +37,7 @@ def _credit_title(a: list[str | None]) -> str:
 
 
 def _history(user: Any) -> Any:
-    model = Customer.history.model  # type: ignore[attr-defined]
+    model = Customer.history.model
     before = model.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date")).order_by(
         "-history_date"
     )

@@ -534,6 +534,7 @@ def customer_pick(request: HttpRequest) -> JsonResponse:
     qs = selectors.customer_list(request.user).filter(match_query(q)).order_by("name", "pk")[:20]
     with_balance = request.GET.get("balance") == "1"
     results = []
+    c: Any
     for c in qs:
         detail = [c.mobile, str(c.store), str(c.owner or _("Public pool"))]
         if with_balance:

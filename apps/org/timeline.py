@@ -85,7 +85,7 @@ class DateAt(Func):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"(({sql})::timestamp AT TIME ZONE %s)", [*params, settings.TIME_ZONE]
 
-    def as_sql(self, compiler: Any, conn: Any, **extra: Any) -> Any:
+    def as_sql(self, compiler: Any, conn: Any, **extra: Any) -> Any:  # type: ignore[override]
         # SQLite (the quick start): dates stay UTC midnights, good enough for ordering.
         sql, params = compiler.compile(self.source_expressions[0])
         return f"datetime({sql})", params

@@ -14,7 +14,7 @@ class RemotePicker(forms.Select):
     template_name = "django/forms/widgets/select.html"
 
     def __init__(
-        self, url_name: str, *, query: str = "", placeholder: str = "", attrs: dict[str, Any] | None = None
+        self, url_name: str, *, query: str = "", placeholder: Any = "", attrs: dict[str, Any] | None = None
     ) -> None:
         super().__init__(attrs)
         self.url_name = url_name
