@@ -66,6 +66,8 @@ def test_the_consultant_and_finance_journey_on_a_phone(
     hits = phone.locator("[data-testid=search-hit]")
     assert hits.count() == 1 and "13912344321" in hits.first.inner_text()
     assert hits.first.bounding_box()["height"] >= 44
+    box.press("ArrowDown")  # keyboard: the arrow moves into the results
+    assert phone.evaluate("document.activeElement.dataset.testid") == "search-hit"
     shot(phone, "1-search-last-four")
     hits.first.click()
 

@@ -244,3 +244,20 @@ def test_a_manager_hands_over_receivables_alone(
         {"from_user": consultant2.pk, "to_user": consultant.pk, "reason": "x"},
     )
     assert r.status_code == 200 and _open_receivables(c).get().responsible == consultant2
+
+
+def test_a_new_opportunity_from_my_day_returns_to_my_day(client_as: Any, store: Any, consultant: Any) -> None:
+    c = make_customer(store, consultant, next_follow_up=timezone.localdate())
+    r = client_as(consultant).post(
+        f"/customers/{c.pk}/opportunities/new/?next=/customers/my-day/",
+        {
+            "stage": "showroom",
+            "urgency": "5",
+            "purchase_time": "week",
+            "purchase_cycle": "first",
+            "decision_maker_known": "on",
+            "budget_confirmed": "on",
+            "next": "/customers/my-day/",
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == "/customers/my-day/"

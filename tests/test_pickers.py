@@ -85,3 +85,10 @@ def test_the_service_advisor_records_a_visit_by_plate(
     assert ServiceVisit.objects.get().vehicle == car
     elsewhere = deliver(store=other_store, consultant=other_consultant, delivered_on=today)
     assert client.get("/aftersales/vehicles/pick/", {"q": elsewhere.vin[-6:]}).json()["results"] == []
+
+
+def test_the_route_plan_picks_a_customer_by_typing(client_as: Any, store: Any, consultant: Any) -> None:
+    for i in range(60):
+        make_customer(store, consultant, name=f"客户{i}")
+    html = client_as(consultant).get("/activities/routes/").content.decode()
+    assert _options(html, "customer") == 1 and "data-picker-url" in html

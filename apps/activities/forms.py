@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.customers.models import Customer, Opportunity, Stage
 from apps.org.models import User
 from apps.org.scoping import visible
+from apps.org.widgets import RemotePicker
 
 from .models import ActivitySettings, Channel, MarketReport
 from .services import MARKET_FIELDS
@@ -135,7 +136,9 @@ class AnswerForm(forms.Form):
 
 class PlannedVisitForm(forms.Form):
     date = forms.DateField(label=_("Day"), widget=DateInput())
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.none(), widget=RemotePicker("customers:pick")
+    )
     purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

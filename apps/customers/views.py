@@ -18,6 +18,7 @@ from apps.org.http import redirect_back
 from apps.org.listing import list_page
 from apps.org.models import Store
 from apps.org.permissions import role_required
+from apps.org.returning import back, next_url
 from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, store_ids, visible
 
@@ -330,9 +331,11 @@ def opportunity_edit(
                 )
             else:
                 messages.success(request, _("Opportunity saved, score %(score)d.") % {"score": opp.score})
-            return redirect("customers:detail", customer.pk)
+            return redirect(back(request, "customers:detail", customer.pk))
     return render(
-        request, "customers/opportunity_form.html", {"form": form, "customer": customer, "object": instance}
+        request,
+        "customers/opportunity_form.html",
+        {"form": form, "customer": customer, "object": instance, "next": next_url(request)},
     )
 
 
