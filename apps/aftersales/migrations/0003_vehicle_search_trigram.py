@@ -23,7 +23,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aftersales", "0001_initial"),
+        ("aftersales", "0002_complaint_confirmation"),
         ("customers", "0003_search_trigram"),  # the pg_trgm extension
     ]
 
