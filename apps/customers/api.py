@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
@@ -198,6 +198,31 @@ class CustomerViewSet(NoDeleteMixin, ScopedViewSet):
         serializer.save()
         serializer.instance = selectors.with_balances(Customer.objects.all()).get(pk=serializer.instance.pk)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, description="one kind of event, e.g. visit, order, payment"),
+            OpenApiParameter("cursor", str, description="the `next` link's cursor"),
+        ],
+        responses=inline_serializer(
+            "CustomerTimeline",
+            {
+                "next": serializers.URLField(allow_null=True),
+                "results": serializers.ListField(
+                    child=inline_serializer(
+                        "TimelineEvent",
+                        {
+                            "at": serializers.DateTimeField(),
+                            "kind": serializers.CharField(),
+                            "title": serializers.CharField(),
+                            "object_id": serializers.IntegerField(),
+                            "url": serializers.URLField(allow_null=True),
+                            "by": serializers.CharField(allow_null=True),
+                        },
+                    )
+                ),
+            },
+        ),
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         """Everything that happened to the customer, newest first, keyset-paged by `cursor`;

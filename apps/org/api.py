@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -157,6 +158,30 @@ class SearchView(APIView):
 
     permission_classes = [RolePermission]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", str, description="name, mobile (or its last digits), VIN, plate, order number"
+            )
+        ],
+        responses=inline_serializer(
+            "SearchResults",
+            {
+                "results": serializers.ListField(
+                    child=inline_serializer(
+                        "SearchHit",
+                        {
+                            "kind": serializers.ChoiceField(choices=["customer", "vehicle", "order"]),
+                            "id": serializers.IntegerField(),
+                            "title": serializers.CharField(),
+                            "subtitle": serializers.CharField(),
+                            "url": serializers.URLField(),
+                        },
+                    )
+                )
+            },
+        ),
+    )
     def get(self, request: Request) -> Response:
         from . import search
 
