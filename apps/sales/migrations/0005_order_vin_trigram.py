@@ -19,7 +19,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0002_historicalorder_historicalpayment_and_more"),
+        ("sales", "0004_historicalorder_car_historicalorder_cost_is_estimate_and_more"),
         ("customers", "0003_search_trigram"),  # the pg_trgm extension
     ]
 
