@@ -154,7 +154,8 @@ class TokenView(ObtainAuthToken):
 
 
 class SearchView(APIView):
-    """GET /api/v1/search/?q= — customers, vehicles and orders the caller may open."""
+    """Customers, vehicles and orders the caller may open that match `q` (name, mobile or its
+    last digits, VIN or its last six, plate, order number); one query per kind."""
 
     permission_classes = [RolePermission]
 
