@@ -1,4 +1,4 @@
-"""pg_trgm GIN index on the order's VIN for the global search (see customers 0003)."""
+"""pg_trgm GIN index on the order's VIN for the global search (see customers 0004)."""
 
 from django.db import migrations
 
@@ -20,7 +20,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("sales", "0004_historicalorder_car_historicalorder_cost_is_estimate_and_more"),
-        ("customers", "0003_search_trigram"),  # the pg_trgm extension
+        ("customers", "0004_search_trigram"),  # the pg_trgm extension
     ]
 
     operations = [migrations.RunPython(create, drop)]

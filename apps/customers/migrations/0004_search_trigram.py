@@ -26,6 +26,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customers", "0002_historicalcustomer_strategycard_evaluationcard")]
+    dependencies = [("customers", "0003_stage_change_reason")]
 
     operations = [TrigramExtension(), migrations.RunPython(create, drop)]

@@ -1,5 +1,5 @@
 """pg_trgm GIN indexes on the vehicle's VIN and plate for the global search: the last
-six characters of a VIN or part of a plate (see customers 0003)."""
+six characters of a VIN or part of a plate (see customers 0004)."""
 
 from django.db import migrations
 
@@ -23,8 +23,8 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aftersales", "0002_complaint_confirmation"),
-        ("customers", "0003_search_trigram"),  # the pg_trgm extension
+        ("aftersales", "0003_holidays"),
+        ("customers", "0004_search_trigram"),  # the pg_trgm extension
     ]
 
     operations = [migrations.RunPython(create, drop)]
