@@ -13,12 +13,15 @@ SEEDS = [
     "apps.org.demo",
     "apps.catalog.demo",
     "apps.customers.demo",
+    "apps.stock.demo",
     "apps.sales.demo",
     "apps.activities.demo",
     "apps.plans.demo",
     "apps.aftersales.demo",
     # Last: it closes past months, freezing what every other seed produced.
     "apps.scoring.demo",
+    # After scoring: computes the statements of the months scoring closes on commit.
+    "apps.incentives.demo",
 ]
 
 
