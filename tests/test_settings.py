@@ -46,3 +46,12 @@ def test_good_values_start(tmp_path):
     result = start(DEBUG="false", TIME_ZONE="Asia/Shanghai", LANGUAGE_CODE="zh-hans", VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.django_db
+def test_every_page_names_a_favicon_that_exists(client):
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/login/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in html
+    assert finders.find("img/favicon.svg")

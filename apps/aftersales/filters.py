@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.org.filters import OrderingFilter
+
 from .models import Category, Complaint, ComplaintStatus, ServiceKind, ServiceVisit, Severity, Vehicle
 
 
@@ -13,7 +15,7 @@ class VehicleFilter(django_filters.FilterSet):
         label=_("Service due by"),
         widget=django_filters.widgets.forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["delivered_on", "next_service_due", "last_mileage"],
         field_labels={
             "delivered_on": _("Delivered"),
@@ -41,7 +43,7 @@ class ServiceVisitFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ServiceKind.choices, label=_("Kind"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["date", "mileage", "amount"],
         field_labels={"date": _("Date"), "mileage": _("Mileage"), "amount": _("Amount")},
         label=_("Sort by"),
@@ -61,7 +63,7 @@ class ComplaintFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
     opened_from = django_filters.DateFilter(field_name="opened_at__date", lookup_expr="gte", label=_("From"))
     opened_to = django_filters.DateFilter(field_name="opened_at__date", lookup_expr="lte", label=_("To"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["opened_at", "severity", "status"],
         field_labels={"opened_at": _("Opened"), "severity": _("Severity"), "status": _("Status")},
         label=_("Sort by"),

@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.org.filters import OrderingFilter
+
 from .models import BodyType, VehicleModel
 
 
@@ -11,7 +13,7 @@ class VehicleModelFilter(django_filters.FilterSet):
     is_active = django_filters.TypedChoiceFilter(
         choices=[("true", _("yes")), ("false", _("no"))], coerce=lambda v: v == "true", label=_("On sale")
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["brand", "name", "body_type", "msrp"],
         field_labels={
             "brand": _("Brand"),

@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.org.filters import OrderingFilter
+
 from .models import Customer, Grade, Opportunity, Source, Stage, Status
 
 
@@ -10,7 +12,7 @@ class CustomerFilter(django_filters.FilterSet):
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["name", "grade", "next_follow_up", "created_at"],
         field_labels={
             "name": _("Name"),

@@ -40,6 +40,7 @@ class CustomerForm(forms.ModelForm):
             "next_follow_up": DATE,
             "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
+        labels = {"campaign": _("Campaign")}  # the model field has no verbose name
 
     def __init__(self, *args: Any, campaigns: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

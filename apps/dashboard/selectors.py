@@ -123,7 +123,8 @@ def manager_dashboard(*, user: User, store: Store, today: date) -> dict[str, Any
     return {
         "store": store,
         "tiles": tiles,
-        "today_units": month_actual[len(specs)],
+        # A count, though the actuals come back as Decimals: plural forms need an int.
+        "today_units": int(month_actual[len(specs)] or 0),
         "today_revenue": month_actual[len(specs) + 1],
         "funnel": funnel(opportunities),
         "ranking": ranking,

@@ -120,7 +120,7 @@ def _action_plans_and_forecasts(ctx: DemoContext, store: Store, consultants: lis
 def seed(ctx: DemoContext) -> None:
     admin = ctx.users.get("admin") or User.objects.filter(role=Role.ADMIN).order_by("pk").first()
     seasonal, _created = WeightSet.objects.get_or_create(
-        name="季节性月度分布 Seasonal months", defaults={"into": "month", "weights": SEASONAL}
+        name="季节性月度分布", defaults={"into": "month", "weights": SEASONAL}
     )
     year = ctx.today.year
     for store in ctx.stores:
@@ -178,10 +178,10 @@ def seed(ctx: DemoContext) -> None:
                             node=node_of_person, into="week", method="even", by=manager
                         )
         services.expense_allocation_add(
-            plan=plan, purpose="车展 Auto show", amount=Decimal("200000.00"), month=4, by=manager
+            plan=plan, purpose="车展", amount=Decimal("200000.00"), month=4, by=manager
         )
         services.expense_allocation_add(
-            plan=plan, purpose="广告 Advertising", amount=Decimal("250000.00"), month=None, by=manager
+            plan=plan, purpose="广告", amount=Decimal("250000.00"), month=None, by=manager
         )
         services.plan_submit(plan=plan, by=manager)
         services.plan_approve(plan=plan, by=admin)

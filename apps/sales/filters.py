@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import selectors
 from .models import Order, OrderStatus, Payment, PaymentMethod, Receivable, Settlement
@@ -40,7 +41,9 @@ class PaymentFilter(django_filters.FilterSet):
 class ReceivableFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     bucket = django_filters.ChoiceFilter(
-        choices=[(b, b) for b in selectors.BUCKETS], method="by_bucket", label=_("Aging")
+        choices=[(b, pgettext_lazy("aging bucket", b) if b == "current" else b) for b in selectors.BUCKETS],
+        method="by_bucket",
+        label=_("Aging"),
     )
 
     class Meta:

@@ -116,3 +116,14 @@ def test_month_bounds_cover_a_december():
     from apps.dashboard.selectors import _month_bounds
 
     assert _month_bounds(date(2026, 12, 15)) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_the_cars_sold_today_plural_gets_an_integer(client_as, manager, consultant, store, model):
+    """Django warns (and will refuse) when a plural form is chosen by a Decimal."""
+    import warnings
+
+    order(store, consultant, model, "13800000021", 200000, timezone.localdate())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        response = client_as(manager).get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["today_units"] == 1 and "1 car sold" in response.content.decode()

@@ -4,6 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.utils import translation
 
 from apps.org.demo import DEMO_PASSWORD, DemoContext
 
@@ -48,7 +49,9 @@ class Command(BaseCommand):
                 f"{DEMO_PASSWORD!r}. Run it with DEBUG=true, or pass --public-passwords."
             )
         ctx = DemoContext(scale=scale)
-        with transaction.atomic():
+        # The demo dealer group is Chinese: text the services write into records
+        # (reasons, plan history, reversal notes) is written as its staff would write it.
+        with translation.override("zh-hans"), transaction.atomic():
             for module in SEEDS:
                 import_module(module).seed(ctx)
         self.stdout.write(
