@@ -79,9 +79,9 @@ def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, bool]]
 def _data_words() -> set[str]:
     """Names and codes from the data: usernames, store codes, brands and model names."""
     from apps.activities.models import MarketReport
-    from apps.catalog.models import VehicleModel
+    from apps.catalog.models import BodyType, VehicleModel
 
-    words: set[str] = set()
+    words: set[str] = set(BodyType.values)  # codes a form asks for (sedan, suv …)
     values: list[Any] = [
         *User.objects.values_list("username", flat=True),
         *Store.objects.values_list("code", flat=True),
