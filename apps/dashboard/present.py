@@ -354,4 +354,26 @@ def sections(data: dict[str, Any]) -> list[Section]:
             [_url("sales:receivables")],
         )
     ]
-    return [sales, showroom, marketing, service, aftersales, people, money]
+    sections = [sales, showroom, marketing, service, aftersales, people, money]
+    st = data.get("stock")  # absent from months frozen before stock was recorded
+    if st:
+        stock = Section("stock", _("Stock"))
+        cars = _url("stock:cars") if _has_url("stock:cars") else ""
+        stock.rows = [
+            Row(_("Cars in stock at month end"), st["held"], COUNT, cars),
+            Row(_("Stock value at month end"), st["cost"], MONEY, cars),
+            Row(_("Cars sold from stock"), st["sold"], COUNT, cars),
+            Row(_("Months of stock (held ÷ sold)"), st["coverage"], HOURS),
+        ]
+        sections.append(stock)
+    return sections
+
+
+def _has_url(name: str) -> bool:
+    from django.urls import NoReverseMatch
+
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True

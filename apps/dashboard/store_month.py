@@ -83,6 +83,7 @@ from apps.sales.models import Order, OrderStatus, Receivable
 from apps.sales.selectors import aging
 from apps.scoring.periods import Period, month, parse
 from apps.scoring.selectors import day_start, scorecards, store_tz
+from apps.stock.models import Car
 
 from .models import StoreMonth
 
@@ -200,6 +201,7 @@ def store_month(*, stores: list[Store], month_key: str, today: date | None = Non
         "aftersales": _aftersales(ids, m),
         "people": _people(stores, m),
         "money": _money(ids, m, sales_by_month, targets),
+        "stock": _stock(ids, m),
         "next_targets": {measure: targets.get((m.next.key, measure)) for measure in SALES_MEASURES},
         "trend": [
             {
@@ -736,3 +738,29 @@ def _budgets(ids: list[int], periods: Iterable[Period]) -> dict[str, Decimal | N
         else:
             out[p.key] = (sum(yearly, ZERO) / 12).quantize(CENT)
     return out
+
+
+def _stock(ids: list[int], m: Months) -> dict[str, Any]:
+    """Cars held at each month end (arrived by then, not sold by then) with their cost,
+    and cars sold in the month (one query)."""
+    aggregates: dict[str, Any] = {}
+    for p in (m.this, m.prev, m.yoy):
+        in_stock = Q(arrived_on__lte=p.end) & (Q(sold_on__isnull=True) | Q(sold_on__gt=p.end))
+        tag = f"{p.start:%Y_%m}"
+        aggregates[f"held_{tag}"] = Count("pk", filter=in_stock)
+        aggregates[f"cost_{tag}"] = Sum("cost", filter=in_stock)
+        aggregates[f"sold_{tag}"] = Count("pk", filter=Q(sold_on__range=(p.start, p.end)))
+    row = Car.objects.filter(store__in=ids).aggregate(**aggregates)
+
+    def pick(name: str, default: Any) -> tuple[Any, Any, Any]:
+        by = {p.key: row[f"{name}_{p.start:%Y_%m}"] or default for p in (m.this, m.prev, m.yoy)}
+        return m.three(by, default)
+
+    held, sold = pick("held", 0), pick("sold", 0)
+    return {
+        "held": compare(*held),
+        "cost": compare(*pick("cost", ZERO)),
+        "sold": compare(*sold),
+        # months of stock: cars held at month end ÷ cars sold in the month
+        "coverage": compare(*(ratio(h, s, CENT) for h, s in zip(held, sold, strict=True))),
+    }

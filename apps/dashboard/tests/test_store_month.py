@@ -327,8 +327,8 @@ def test_the_query_count_does_not_grow_with_the_records(store, consultant, djang
     # Why this many: the saved text (1), plan actuals (2 per store: sales and collections),
     # targets (1), by model (1), cancellations (1), walk-ins (1), leads (1), campaigns (1),
     # callbacks (1), complaints (1), service visits (1), maintenance (1), lapsed (1),
-    # scorecards (13), expenses (1), budgets (2), aging (1) = 31.
-    assert len(large) == len(small) <= 31
+    # scorecards (13), expenses (1), budgets (2), aging (1), stock (1) = 32.
+    assert len(large) == len(small) <= 32
 
 
 def test_a_closed_month_keeps_its_figures(store, sales_data, manager, consultant):
@@ -390,7 +390,7 @@ def test_xlsx_has_a_sheet_per_section_with_exact_numbers(client_as, store, sales
     response = client_as(manager).get(f"/reports/store-month/{store.pk}/2027-01/?format=xlsx")
     assert response.status_code == 200
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
-    assert len(book.sheetnames) == 8
+    assert len(book.sheetnames) == 9  # 8 sections (with stock) and the summary
     sales = book[book.sheetnames[0]]
     rows = {r[0]: r for r in sales.iter_rows(values_only=True) if r and r[0]}
     assert rows["Units sold"][1:4] == (3, 2, 1)
@@ -452,3 +452,26 @@ def test_the_group_view_sums_the_users_stores(
     assert client_as(admin_user).get("/reports/store-month/all/2027-01/").status_code == 200
     body = api_as(admin_user).get("/api/v1/store-months/?month=2027-01").json()
     assert body["units"]["value"] == 4 and sorted(body["stores"]) == sorted([store.pk, other_store.pk])
+
+
+def test_stock_at_month_end_counts_cars_arrived_and_not_yet_sold(store, manager):
+    from apps.stock.models import Car
+
+    vm = model("卡罗拉", "sedan")
+    for i, (arrived, sold) in enumerate(
+        [(date(2026, 12, 5), None), (date(2026, 12, 20), date(2027, 1, 10)), (date(2027, 1, 15), None)]
+    ):
+        Car.objects.create(
+            store=store,
+            vin=f"LFV2A21K0R100{i:04d}",
+            vehicle_model=vm,
+            colour="白",
+            cost=Decimal("100000"),
+            arrived_on=arrived,
+            sold_on=sold,
+            status="sold" if sold else "in_stock",
+        )
+    st = store_month(stores=[store], month_key="2027-01", today=date(2027, 2, 1))["stock"]
+    assert (st["held"]["value"], st["held"]["mom"]) == (2, 2)
+    assert st["sold"]["value"] == 1 and st["cost"]["value"] == Decimal("200000")
+    assert st["coverage"]["value"] == Decimal("2.00") and st["coverage"]["mom"] is None
