@@ -78,6 +78,7 @@ class CustomerSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
         "store": _stores,
         "owner": _store_users,
         "campaign": lambda u: Campaign.objects.filter(store__in=store_ids(u)),
+        "referred_by": lambda u: visible(Customer.objects.all(), u),
     }
 
     class Meta:
@@ -107,6 +108,7 @@ class CustomerSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
             "credit_limit",
             "sms_opt_out",
             "next_follow_up",
+            "referred_by",
             "last_contact_at",
             "outstanding",
             "overdue",

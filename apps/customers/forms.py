@@ -34,6 +34,7 @@ class CustomerForm(forms.ModelForm):
             "status",
             "lost_reason",
             "sms_opt_out",
+            "referred_by",
         ]
         widgets = {
             "birthday": DATE,
@@ -42,9 +43,14 @@ class CustomerForm(forms.ModelForm):
         }
         labels = {"campaign": _("Campaign")}  # the model field has no verbose name
 
-    def __init__(self, *args: Any, campaigns: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, campaigns: Any = None, referrers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns if campaigns is not None else Campaign.objects.none()  # type: ignore[attr-defined]
+        # Referrers: the customers the user may see (a consultant's own), not the whole store.
+        referrers = referrers if referrers is not None else Customer.objects.none()
+        if self.instance.pk:
+            referrers = referrers.exclude(pk=self.instance.pk)
+        self.fields["referred_by"].queryset = referrers.order_by("name")  # type: ignore[attr-defined]
         if self.instance.pk is None:
             del self.fields["status"]
             del self.fields["lost_reason"]

@@ -156,6 +156,15 @@ class Customer(models.Model):
     )
     sms_opt_out = models.BooleanField(_("no SMS"), default=False)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    referred_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("referred by"),
+        help_text=_("The customer who sent him (转介绍)."),
+    )
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -369,3 +378,31 @@ class EvaluationCard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.month:%Y-%m}"
+
+
+class ReferralReward(models.Model):
+    """The thanks a referrer got for a referral that bought (an optional record, one per referral)."""
+
+    referral = models.OneToOneField(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="referral_reward",
+        verbose_name=_("referred customer"),
+    )
+    referrer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="referral_rewards", verbose_name=_("referrer")
+    )
+    reward = models.CharField(_("reward"), max_length=200)
+    value = models.DecimalField(_("value (CNY)"), max_digits=10, decimal_places=2, default=Decimal(0))
+    given_on = models.DateField(_("given on"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    scope: ClassVar[ScopeRule] = ScopeRule(store="referrer__store", owner="referrer__owner")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="referral_reward_value_ge_0")]
+        verbose_name = _("referral reward")
+        verbose_name_plural = _("referral rewards")
+
+    def __str__(self) -> str:
+        return f"{self.referrer_id} → {self.referral_id}: {self.reward}"

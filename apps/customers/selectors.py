@@ -222,3 +222,21 @@ def with_story(qs: QuerySet[Customer]) -> QuerySet[Customer]:
         revenue=Coalesce(one(orders, Sum("amount"), MONEY), ZERO),
         satisfaction=one(calls, Avg("satisfaction"), DecimalField(max_digits=4, decimal_places=2)),
     )
+
+
+def referrals_of(customer: Customer) -> list[Customer]:
+    """Whom the customer referred and what they bought: the orders come by their related
+    name and a model looked up by name (customers never imports sales), prefetched in one
+    query for all the referrals."""
+    from django.apps import apps
+    from django.db.models import Prefetch
+
+    orders = (
+        apps.get_model("sales", "Order").objects.exclude(status="cancelled").select_related("vehicle_model")
+    )
+    return list(
+        Customer.objects.filter(referred_by=customer)
+        .select_related("owner", "referral_reward")
+        .prefetch_related(Prefetch("orders", queryset=orders, to_attr="bought"))
+        .order_by("created_at", "pk")
+    )

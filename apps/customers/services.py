@@ -25,7 +25,9 @@ from .models import (
     OwnershipChange,
     PurchaseCycle,
     PurchaseTime,
+    ReferralReward,
     Routing,
+    Source,
     Stage,
     StageChange,
     Status,
@@ -100,6 +102,7 @@ def customer_create(*, store: Store, owner: User | None, **fields: Any) -> Custo
         if days is not None:
             customer.next_follow_up = _today() + timedelta(days=days)
     customer.full_clean(validate_unique=False, validate_constraints=False)
+    _check_referrer(customer)
     if customer.campaign_id and customer.campaign.store_id != store.pk:  # type: ignore[union-attr]
         raise ValidationError({"campaign": _("The campaign belongs to another store.")})
     _check_owner(store, owner)
@@ -145,7 +148,20 @@ CUSTOMER_EDITABLE = {
     "credit_limit",
     "sms_opt_out",
     "next_follow_up",
+    "referred_by",
 }
+
+
+def _check_referrer(customer: Customer) -> None:
+    """A referral comes from another customer of the same store; it makes the source 'referral'."""
+    referrer = customer.referred_by
+    if referrer is None:
+        return
+    if customer.pk is not None and customer.pk in (referrer.pk, referrer.referred_by_id):
+        raise ValidationError({"referred_by": _("A customer cannot refer himself.")})
+    if referrer.store_id != customer.store_id:
+        raise ValidationError({"referred_by": _("The referrer must be a customer of the same store.")})
+    customer.source = Source.REFERRAL
 
 
 @transaction.atomic
@@ -171,6 +187,7 @@ def customer_update(*, customer: Customer, by: User, **fields: Any) -> Customer:
         customer.grade = Grade.F
         customer.lost_on = customer.lost_on or _today()
     customer.full_clean(validate_unique=False, validate_constraints=False)
+    _check_referrer(customer)
     if customer.campaign_id and customer.campaign.store_id != customer.store_id:  # type: ignore[union-attr]
         raise ValidationError({"campaign": _("The campaign belongs to another store.")})
     existing = _owner_conflict(customer.store, customer.mobile, exclude=customer.pk)
@@ -566,3 +583,29 @@ def customers_import(*, store: Store, owner: User, rows: list[dict[str, Any]]) -
         else:
             created += 1
     return created, errors
+
+
+@transaction.atomic
+def referral_reward_record(
+    *, referral: Customer, by: User, reward: str, value: Decimal | int | str = 0, given_on: date | None = None
+) -> ReferralReward:
+    """Record the referrer's reward for a referral that bought (once per referral)."""
+    if referral.referred_by_id is None:
+        raise ValidationError({"referral": _("This customer was not referred by anyone.")})
+    if not referral.orders.exclude(status="cancelled").exists():  # type: ignore[attr-defined]
+        raise ValidationError({"referral": _("A reward is for a referral who bought.")})
+    if not (reward or "").strip():
+        raise ValidationError({"reward": _("Say what the reward is.")})
+    if ReferralReward.objects.filter(referral=referral).exists():
+        raise ValidationError({"referral": _("This referral has been rewarded already.")})
+    value = Decimal(str(value or 0))
+    if value < 0:
+        raise ValidationError({"value": _("The value cannot be below zero.")})
+    return ReferralReward.objects.create(
+        referral=referral,
+        referrer_id=referral.referred_by_id,
+        reward=reward.strip(),
+        value=value,
+        given_on=given_on or _today(),
+        by=by,
+    )

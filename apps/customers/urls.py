@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/transfer/", views.customer_transfer, name="transfer"),
+    path("<int:pk>/referral-reward/", views.referral_reward, name="referral_reward"),
     path("<int:pk>/credit/", views.customer_credit, name="credit"),
     path("<int:pk>/strategy/", views.strategy_card, name="strategy_card"),
     path("<int:pk>/evaluation/", views.evaluation_card, name="evaluation_card"),

@@ -160,6 +160,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_key_account": customer.kind == Kind.COMPANY,
         "strategy_card": getattr(customer, "strategy_card", None) if customer.kind == Kind.COMPANY else None,
         "evaluation_cards": customer.evaluation_cards.all()[:12],
+        "referrals": selectors.referrals_of(customer),
         "transfer_form": TransferForm(store=customer.store),
         "credit_form": CreditForm(
             initial={"credit_limit": customer.credit_limit, "credit_rating": customer.credit_rating}
@@ -172,7 +173,12 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user: Any = request.user
     instance = get_visible_or_404(Customer.objects.all(), user, pk=pk) if pk else None
-    form = CustomerForm(request.POST or None, instance=instance, campaigns=_campaigns(user))
+    form = CustomerForm(
+        request.POST or None,
+        instance=instance,
+        campaigns=_campaigns(user),
+        referrers=visible(Customer.objects.all(), user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if instance:
@@ -544,3 +550,22 @@ def customer_pick(request: HttpRequest) -> JsonResponse:
             detail.append(_("open %(amount)s") % {"amount": f"¥{c.outstanding:,.2f}"})
         results.append({"value": c.pk, "text": c.name, "detail": " · ".join(detail)})
     return JsonResponse({"results": results})
+
+
+@require_POST
+@role_required(*SALES)
+def referral_reward(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the reward the referrer of this (converted) customer got."""
+    referral = get_visible_or_404(Customer.objects.all(), request.user, pk=pk)
+    try:
+        services.referral_reward_record(
+            referral=referral,
+            by=request.user,  # type: ignore[arg-type]
+            reward=request.POST.get("reward", ""),
+            value=request.POST.get("value") or 0,
+        )
+    except (ValidationError, ArithmeticError, ValueError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [_("Give the value as a number.")])))
+    else:
+        messages.success(request, _("Reward recorded."))
+    return redirect("customers:detail", pk=referral.referred_by_id or referral.pk)

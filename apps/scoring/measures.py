@@ -40,6 +40,9 @@ MEASURES: list[Measure] = [
     Measure("expense_ratio", _("Expense ratio"), "ratio", better="lower", drill="visits"),
     Measure("report_compliance", _("Report compliance"), "ratio", drill="daily_reports"),
     Measure("late_entry_rate", _("Late-entry rate"), "ratio", better="lower", drill="late_visits"),
+    # Appointments (邀约): made for the period and not cancelled; attended ÷ made.
+    Measure("appointments", _("Appointments"), "count"),
+    Measure("arrival_rate", _("Arrival rate"), "ratio"),
 ]
 BY_NAME = {m.name: m for m in MEASURES}
 NAMES = [m.name for m in MEASURES]
@@ -49,7 +52,7 @@ RATING = Measure("rating", _("Qualitative rating"), "ratio")
 SCOREABLE = {**BY_NAME, "rating": RATING}
 
 # Rates that have a natural target of 100 % (or 0 % for late entries).
-RATES = {"report_compliance", "late_entry_rate", "expense_ratio"}
+RATES = {"report_compliance", "late_entry_rate", "expense_ratio", "arrival_rate"}
 
 DEFAULT_WEIGHTS = {
     "sales_revenue": 20,

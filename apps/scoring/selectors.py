@@ -53,6 +53,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from apps.activities.models import DailyReport, Visit
+from apps.appointments.selectors import monthly_by_consultant as monthly_appointments
 from apps.customers.models import Customer, OwnershipChange, Status
 from apps.org.models import Store, User
 from apps.org.roles import Role
@@ -173,7 +174,7 @@ def lost_with_owner() -> QuerySet[Customer]:
 
 
 def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[int, date], dict[str, Any]]:
-    """Additive raw sums per (consultant, month): seven queries whatever the size."""
+    """Additive raw sums per (consultant, month): eight queries whatever the size."""
     raw: dict[tuple[int, date], dict[str, Any]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     tz = store_tz()
 
@@ -269,6 +270,11 @@ def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[in
     )
     for row in lost:
         raw[row["owner_then"], _month(row["m"])]["lost_customers"] += row["n"]
+
+    for (uid, month), row in monthly_appointments(consultant_ids, start, end).items():
+        bucket = raw[uid, _month(month)]
+        bucket["appointments"] += row["invitations"]
+        bucket["attended"] += row["attended"]
     return raw
 
 
@@ -319,6 +325,8 @@ def figures_from_raw(raw: dict[str, Any], customers: int) -> dict[str, Any]:
         "expense_ratio": _div(expense, revenue, RATE),
         "report_compliance": _div(raw.get("on_time", 0), days, RATE),
         "late_entry_rate": _div(raw.get("late", 0), visits, RATE),
+        "appointments": int(raw.get("appointments", 0)),
+        "arrival_rate": _div(raw.get("attended", 0), raw.get("appointments", 0), RATE),
     }
 
 
@@ -617,7 +625,12 @@ def thaw(frozen: dict[str, Any], *, live: Card) -> Card:
         rank_store=frozen.get("rank_store"),
         closed=True,
     )
-    card.changed = [(n, figures[n], live.figures[n]) for n in NAMES if figures[n] != live.figures[n]]
+    # A measure added after the period was closed is not "changed": it was never frozen.
+    card.changed = [
+        (n, figures[n], live.figures[n])
+        for n in NAMES
+        if n in frozen["figures"] and figures[n] != live.figures[n]
+    ]
     return card
 
 
