@@ -22,7 +22,7 @@ from apps.org.models import Store, User
 # Units, codes and product names a Chinese team writes in Latin letters too; the
 # language switcher names English in English; the status page names the services.
 ALLOWED = {
-    "km", "vin", "suv", "mpv", "sms", "kpi", "cny", "vip", "xlsx", "pdf", "excel", "wechat",
+    "km", "vin", "suv", "mpv", "sms", "kpi", "cny", "vip", "xlsx", "csv", "pdf", "excel", "wechat",
     "dealersales", "english", "celery", "redis", "postgresql", "sqlite", "asia", "shanghai",
     # the column headers an import file must carry (codes, shown as such)
     "name", "mobile", "grade", "source", "gender", "occupation", "region", "address", "colour",
