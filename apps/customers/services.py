@@ -475,7 +475,7 @@ def opportunity_set_stage(
         raise ValidationError({"lost_reason": _("Say why the opportunity was lost.")})
     if stage == opportunity.stage:
         return opportunity
-    live = opportunity.orders.exclude(status="cancelled")  # type: ignore[attr-defined]
+    live = opportunity.orders.exclude(status="cancelled")
     if stage == Stage.ORDERED and not live.exists():
         raise ValidationError({"stage": _("An opportunity is ordered when an order is booked on it.")})
     if stage == Stage.DELIVERED and not live.filter(status="delivered").exists():
@@ -592,7 +592,7 @@ def referral_reward_record(
     """Record the referrer's reward for a referral that bought (once per referral)."""
     if referral.referred_by_id is None:
         raise ValidationError({"referral": _("This customer was not referred by anyone.")})
-    if not referral.orders.exclude(status="cancelled").exists():  # type: ignore[attr-defined]
+    if not referral.orders.exclude(status="cancelled").exists():
         raise ValidationError({"referral": _("A reward is for a referral who bought.")})
     if not (reward or "").strip():
         raise ValidationError({"reward": _("Say what the reward is.")})

@@ -134,7 +134,7 @@ def customers_at(end: date) -> QuerySet[Customer]:
     he was not lost by then. Status then = the audit history's last
     row before the cut (files without history: lost only if lost_on is by then)."""
     cut = day_start(end + timedelta(days=1))
-    history = Customer.history.model.objects.filter(id=OuterRef("pk"), history_date__lt=cut).order_by(  # type: ignore[attr-defined]
+    history = Customer.history.model.objects.filter(id=OuterRef("pk"), history_date__lt=cut).order_by(
         "-history_date", "-history_id"
     )
     # "" when the file has no history before the cut (never NULL: NOT (NULL) drops rows).
@@ -261,7 +261,7 @@ def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[in
         raw[row["owner_id"], _month(row["m"])]["new_customers"] += row["n"]
 
     lost = (
-        lost_with_owner()
+        lost_with_owner()  # type: ignore[misc]
         .filter(lost_on__range=(start, end), owner_then__in=consultant_ids)
         .annotate(m=TruncMonth("lost_on"))
         .values("owner_then", "m")
@@ -282,7 +282,7 @@ def _customers_at(consultant_ids: list[int], ends: list[date]) -> dict[tuple[int
     """Customers per (owner then, period end), for every period end: one statement (a
     UNION of one grouped count per end)."""
     parts = [
-        customers_at(end)
+        customers_at(end)  # type: ignore[misc]
         .filter(owner_then__in=consultant_ids)
         .values("owner_then")
         .annotate(end=Value(end, output_field=DateField()), n=Count("pk"))
@@ -679,11 +679,11 @@ def drill(*, consultant: User, period: Period, kind: str) -> dict[str, QuerySet[
             ).order_by("payment__received_on", "pk")
         }
     if kind == "customers":
-        return {"customers": customers_at(period.end).filter(owner_then=consultant.pk).order_by("name")}
+        return {"customers": customers_at(period.end).filter(owner_then=consultant.pk).order_by("name")}  # type: ignore[misc]
     if kind == "new_customers":
         return {"customers": owned.filter(first__range=span).order_by("first", "name")}
     if kind == "lost_customers":
-        lost = lost_with_owner().filter(owner_then=consultant.pk, lost_on__range=span)
+        lost = lost_with_owner().filter(owner_then=consultant.pk, lost_on__range=span)  # type: ignore[misc]
         return {"customers": lost.annotate(first=first_order_date()).order_by("lost_on")}
     if kind == "visits":
         return {"visits": visits.order_by("started_at")}
