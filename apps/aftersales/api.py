@@ -249,6 +249,7 @@ class ComplaintSerializer(ScopedRelations):
                 by=self.context["request"].user,
                 status=wanted,
                 resolution=resolution,
+                via_optional=True,
                 **confirmation,
             )
         return item
@@ -259,7 +260,9 @@ class ComplaintSerializer(ScopedRelations):
                 {"customer": [_("A complaint cannot move to another customer.")]}
             )
         validated.pop("customer", None)
-        return services.complaint_update(complaint=instance, by=self.context["request"].user, **validated)
+        return services.complaint_update(
+            complaint=instance, by=self.context["request"].user, via_optional=True, **validated
+        )
 
 
 class ComplaintViewSet(ScopedViewSet):

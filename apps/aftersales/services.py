@@ -672,11 +672,13 @@ def complaint_set_status(
     confirmed_by: str = "",
     confirmed_at: datetime | None = None,
     confirmed_via: str = "",
+    via_optional: bool = False,
 ) -> Complaint:
     """Move a complaint along open → in progress → resolved → closed; a resolved complaint
     gets a follow-up call the next day. Closing records the customer's confirmation: how
-    (`confirmed_via`, required), who on his side (default: the customer) and when
-    (default: now; not in the future, not before it was resolved)."""
+    (`confirmed_via`, required on the page; the API contract closes with `status` alone,
+    so there `via_optional` leaves it "not stated"), who on his side (default: the
+    customer) and when (default: now; not in the future, not before it was resolved)."""
     item = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if status not in ComplaintStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
@@ -700,7 +702,7 @@ def complaint_set_status(
         item.in_progress_at = item.in_progress_at or now
         item.resolved_at = None if item.status == ComplaintStatus.RESOLVED else item.resolved_at
     elif status == ComplaintStatus.CLOSED:
-        _confirm(item, by, now, confirmed_by, confirmed_at, confirmed_via)
+        _confirm(item, by, now, confirmed_by, confirmed_at, confirmed_via, via_optional)
         item.closed_at = now
     item.status = status
     item.save()
@@ -710,10 +712,16 @@ def complaint_set_status(
 
 
 def _confirm(
-    item: Complaint, by: User | None, now: datetime, who: str, at: datetime | None, via: str
+    item: Complaint,
+    by: User | None,
+    now: datetime,
+    who: str,
+    at: datetime | None,
+    via: str,
+    via_optional: bool,
 ) -> None:
     errors = {}
-    if via not in ConfirmationChannel.values:
+    if via not in ConfirmationChannel.values and not (via_optional and not via):
         errors["confirmed_via"] = _("Say how the customer confirmed the complaint is resolved.")
     at = at or now
     if at > now + timedelta(minutes=5):
@@ -756,7 +764,9 @@ def complaint_update(*, complaint: Complaint, by: User | None = None, **fields: 
     status = fields.pop("status", None)
     resolution = fields.pop("resolution", None)
     confirmation = {
-        k: fields.pop(k) for k in ("confirmed_by", "confirmed_at", "confirmed_via") if k in fields
+        k: fields.pop(k)
+        for k in ("confirmed_by", "confirmed_at", "confirmed_via", "via_optional")
+        if k in fields
     }
     for key, value in fields.items():
         setattr(complaint, key, value)

@@ -197,7 +197,9 @@ def test_complaints_move_through_their_statuses_by_patch(api_as, manager, compla
     )
     assert r.status_code == 200 and r.json()["resolved_at"]
     assert FollowUp.objects.filter(rule=RuleCode.COMPLAINT, about_complaint=complaint).count() == 1
-    r = api.patch(f"/api/v1/complaints/{complaint.pk}/", {"status": "closed"}, format="json")
+    r = api.patch(
+        f"/api/v1/complaints/{complaint.pk}/", {"status": "closed", "confirmed_via": "fax"}, format="json"
+    )
     assert r.status_code == 400 and "confirmed_via" in r.json()
     r = api.patch(
         f"/api/v1/complaints/{complaint.pk}/",
@@ -303,3 +305,18 @@ def test_the_lists_run_a_fixed_number_of_queries(api_as, manager, store, consult
     # Per list: the manager's user row is cached by force_authenticate, so a list is
     # the count + the page (ids only; related records are ids): 2 queries each.
     assert few == many == [2, 2, 2, 2]
+
+
+@pytest.mark.django_db
+def test_a_client_of_the_contract_closes_a_resolved_complaint_with_status_alone(api_as, manager, complaint):
+    """API.md's complaint fields are enough to close: how the customer confirmed is then
+    "not stated", and who recorded it is kept."""
+    api = api_as(manager)
+    api.patch(f"/api/v1/complaints/{complaint.pk}/", {"status": "in_progress"}, format="json")
+    api.patch(
+        f"/api/v1/complaints/{complaint.pk}/", {"status": "resolved", "resolution": "已更换"}, format="json"
+    )
+    r = api.patch(f"/api/v1/complaints/{complaint.pk}/", {"status": "closed"}, format="json")
+    body = r.json()
+    assert r.status_code == 200 and body["status"] == "closed" and body["confirmed_at"]
+    assert (body["confirmed_via"], body["confirmation_recorded_by"]) == ("", manager.pk)
