@@ -29,7 +29,7 @@ def test_a_visit_and_a_report_go_round_the_feedback_loop_on_a_phone(
     log_in(phone, "consultant")
 
     phone.goto("/activities/visits/new/")
-    phone.wait_for_selector("[data-testid=customer-choices]")
+    phone.wait_for_selector("[data-testid=customer-search]")
     started = time.monotonic()
     taps = 0
     phone.tap("[data-testid=customer-search]")

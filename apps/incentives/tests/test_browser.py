@@ -66,7 +66,11 @@ def test_a_car_is_sold_and_paid_as_commission(browser, live_server, page, phone,
     ).new_page()
     login(consultant_page, consultant)
     consultant_page.goto("/sales/orders/new/")
-    consultant_page.select_option("select[name=customer]", str(customer.pk))
+    # The customer is a searchable picker (tom-select): type, then take the match.
+    consultant_page.locator(".ts-control").first.click()
+    consultant_page.keyboard.type("陈先生")
+    consultant_page.locator(".ts-dropdown [data-testid=picker-detail]").first.click()
+    assert consultant_page.locator("select[name=customer]").input_value() == str(customer.pk)
     consultant_page.select_option("select[name=vehicle_model]", str(model.pk))
     consultant_page.fill("input[name=order_date]", str(last.start + timedelta(days=4)))
     consultant_page.fill("input[name=amount]", "200000")
