@@ -24,6 +24,7 @@ def test_a_manager_rates_a_consultant_closes_the_month_and_exports_it(
     page.fill("input[name=username]", manager.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    page.click("[data-testid=main-menu] >> text=Performance")  # a section: its entries open below it
     page.click("[data-testid=main-menu] >> text=Scorecards")
     page.wait_for_selector("[data-testid=ranking]")
     assert "188,000.00" in page.inner_text("[data-testid=ranking]")
