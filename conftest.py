@@ -177,10 +177,12 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
-def pytest_collection_modifyitems(items: list[Any]) -> None:
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`), every test marked
     `services` runs in one worker process, one after another: the real Celery workers
     they start share one Redis queue and would otherwise take each other's tasks."""
+    if not config.pluginmanager.hasplugin("xdist"):  # `-p no:xdist`: one process, no groups
+        return
     for item in items:
         if item.get_closest_marker("services"):
             item.add_marker(pytest.mark.xdist_group("services"))
