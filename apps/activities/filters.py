@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.org.filters import DateFilter, MonthFilter
 from apps.org.models import User
 from apps.org.roles import Role
 from apps.org.scoping import store_ids
@@ -20,8 +21,8 @@ class VisitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
     consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
-    date_from = django_filters.DateFilter(field_name="started_at__date", lookup_expr="gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="started_at__date", lookup_expr="lte", label=_("To"))
+    date_from = DateFilter(field_name="started_at__date", lookup_expr="gte", label=_("From"))
+    date_to = DateFilter(field_name="started_at__date", lookup_expr="lte", label=_("To"))
     late = django_filters.BooleanFilter(label=_("Entered late"))
 
     class Meta:
@@ -39,8 +40,8 @@ class VisitFilter(django_filters.FilterSet):
 
 class DailyReportFilter(django_filters.FilterSet):
     consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    date_from = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     submitted = django_filters.BooleanFilter(
         field_name="submitted_at", lookup_expr="isnull", exclude=True, label=_("Submitted")
     )
@@ -55,8 +56,8 @@ class MarketReportFilter(django_filters.FilterSet):
     competitor_brand = django_filters.CharFilter(lookup_expr="icontains", label=_("Brand"))
     competitor_model = django_filters.CharFilter(lookup_expr="icontains", label=_("Model"))
     tag = django_filters.CharFilter(method="with_tag", label=_("Tag"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    date_from = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
 
     class Meta:
@@ -87,11 +88,11 @@ class VisitApiFilter(VisitFilter):
 
 
 class DailyReportApiFilter(DailyReportFilter):
-    date = django_filters.DateFilter()
+    date = DateFilter()
 
 
 class MarketReportApiFilter(MarketReportFilter):
-    date = django_filters.DateFilter()
+    date = DateFilter()
 
 
 class EscalationApiFilter(django_filters.FilterSet):
@@ -106,8 +107,8 @@ class EscalationApiFilter(django_filters.FilterSet):
 
 class MonthlySummaryFilter(django_filters.FilterSet):
     consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
-    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label=_("From"))
-    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label=_("To"))
+    month_from = MonthFilter(field_name="month", lookup_expr="gte", label=_("From"))
+    month_to = MonthFilter(field_name="month", lookup_expr="lte", label=_("To"))
 
     class Meta:
         model = MonthlySummary

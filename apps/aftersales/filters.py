@@ -2,18 +2,17 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from apps.org.filters import OrderingFilter
+from apps.org.filters import DateFilter, OrderingFilter
 
 from .models import Category, Complaint, ComplaintStatus, ServiceKind, ServiceVisit, Severity, Vehicle
 
 
 class VehicleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("VIN, plate or owner"))
-    due_before = django_filters.DateFilter(
+    due_before = DateFilter(
         field_name="next_service_due",
         lookup_expr="lte",
         label=_("Service due by"),
-        widget=django_filters.widgets.forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     ordering = OrderingFilter(
         fields=["delivered_on", "next_service_due", "last_mileage"],
@@ -41,8 +40,8 @@ class VehicleFilter(django_filters.FilterSet):
 class ServiceVisitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("VIN or plate"))
     kind = django_filters.ChoiceFilter(choices=ServiceKind.choices, label=_("Kind"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    date_from = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     ordering = OrderingFilter(
         fields=["date", "mileage", "amount"],
         field_labels={"date": _("Date"), "mileage": _("Mileage"), "amount": _("Amount")},
@@ -61,8 +60,8 @@ class ComplaintFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ComplaintStatus.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
-    opened_from = django_filters.DateFilter(field_name="opened_at__date", lookup_expr="gte", label=_("From"))
-    opened_to = django_filters.DateFilter(field_name="opened_at__date", lookup_expr="lte", label=_("To"))
+    opened_from = DateFilter(field_name="opened_at__date", lookup_expr="gte", label=_("From"))
+    opened_to = DateFilter(field_name="opened_at__date", lookup_expr="lte", label=_("To"))
     ordering = OrderingFilter(
         fields=["opened_at", "severity", "status"],
         field_labels={"opened_at": _("Opened"), "severity": _("Severity"), "status": _("Status")},

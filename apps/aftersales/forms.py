@@ -75,7 +75,7 @@ class ServiceVisitForm(forms.Form):
     )
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0)
-    kind = forms.ChoiceField(label=_("Kind"), choices=ServiceKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ServiceKind.choices, initial=ServiceKind.MAINTENANCE)
     amount = forms.DecimalField(
         label=_("Amount (CNY)"), min_value=0, max_digits=10, decimal_places=2, initial=0
     )

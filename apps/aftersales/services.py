@@ -356,15 +356,29 @@ def _check_reading(vehicle: Vehicle, day: date, km: int, field: str = "mileage")
         raise ValidationError({"date": _("The date cannot be in the future.")})
     readings = list(vehicle.readings.values_list("date", "mileage"))
     problem = reading_problem(readings, day, km)
+    if not problem:
+        return
+    # Name the reading it clashes with, so the advisor can tell a typo from a wrong car.
+    if problem == "above_later":
+        on, last = min((r for r in readings if r[0] > day), key=lambda r: r[1])
+    elif problem == "backwards":
+        on, last = max((r for r in readings if r[0] <= day), key=lambda r: r[1])
+    else:
+        on, last = max(r for r in readings if r[0] <= day)
+    reading = {"km": f"{last:,}", "d": on}
     messages = {
         "backwards": _(
-            "The mileage is below an earlier reading of this vehicle: odometers do not run backwards."
-        ),
-        "above_later": _("The mileage is above a later reading of this vehicle."),
-        "too_fast": _("The mileage implies more than 2,000 km a day: please check for a typo."),
+            "The mileage is below the reading of %(km)s km on %(d)s: odometers do not run backwards."
+        )
+        % reading,
+        "above_later": _("The mileage is above the later reading of %(km)s km on %(d)s.") % reading,
+        "too_fast": _(
+            "Since the reading of %(km)s km on %(d)s that is more than 2,000 km a day: "
+            "please check for a typo."
+        )
+        % reading,
     }
-    if problem:
-        raise ValidationError({field: messages[problem]})
+    raise ValidationError({field: messages[problem]})
 
 
 @transaction.atomic
@@ -393,6 +407,15 @@ def service_visit_record(
         raise ValidationError({"kind": _("Unknown kind of visit.")})
     if amount is None or amount < 0:
         raise ValidationError({"amount": _("The amount cannot be negative.")})
+    if kind == ServiceKind.FIRST_SERVICE:
+        first = vehicle.service_visits.filter(kind=ServiceKind.FIRST_SERVICE).order_by("date").first()
+        if first:
+            raise ValidationError(
+                {
+                    "kind": _("This car had its first service on %(d)s: record maintenance.")
+                    % {"d": first.date}
+                }
+            )
     _check_reading(vehicle, date, mileage)
     visit = ServiceVisit(
         store_id=vehicle.store_id,

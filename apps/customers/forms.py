@@ -60,9 +60,9 @@ class CustomerForm(forms.ModelForm):
 
 
 class CreditForm(forms.Form):
-    credit_rating = forms.CharField(label=_("credit rating"), max_length=10, required=False)
+    credit_rating = forms.CharField(label=_("Credit rating"), max_length=10, required=False)
     credit_limit = forms.DecimalField(
-        label=_("credit limit (CNY)"), max_digits=12, decimal_places=2, min_value=0
+        label=_("Credit limit (CNY)"), max_digits=12, decimal_places=2, min_value=0
     )
 
 
@@ -112,8 +112,8 @@ class OpportunityForm(forms.ModelForm):
 
 
 class StageForm(forms.Form):
-    stage = forms.ChoiceField(choices=Stage.choices, label=_("stage"))
-    lost_reason = forms.CharField(label=_("lost reason"), max_length=200, required=False)
+    stage = forms.ChoiceField(choices=Stage.choices, label=_("Stage"))
+    lost_reason = forms.CharField(label=_("Lost reason"), max_length=200, required=False)
     reason = forms.CharField(label=_("Reason for moving back"), max_length=200, required=False)
 
 
@@ -151,7 +151,7 @@ class StrategyCardForm(forms.ModelForm):
 
 class EvaluationCardForm(forms.ModelForm):
     month = forms.DateField(
-        label=_("month"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
+        label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
     )
 
     class Meta:

@@ -11,32 +11,32 @@ MONTH = forms.TextInput(attrs={"type": "month"})
 
 
 class SchemeForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100)
-    valid_from = forms.CharField(label=_("applies from (month)"), widget=MONTH)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    valid_from = forms.CharField(label=_("Applies from (month)"), widget=MONTH)
     unit_commission = forms.DecimalField(
-        label=_("commission per unit (CNY)"), max_digits=10, decimal_places=2, min_value=0
+        label=_("Commission per unit (CNY)"), max_digits=10, decimal_places=2, min_value=0
     )
     gross_profit_percent = forms.DecimalField(
-        label=_("share of gross profit (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+        label=_("Share of gross profit (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
     )
-    bonus_measure = forms.ChoiceField(label=_("bonus on achievement of"), choices=BonusMeasure.choices)
+    bonus_measure = forms.ChoiceField(label=_("Bonus on achievement of"), choices=BonusMeasure.choices)
     tiers = forms.CharField(
-        label=_("bonus tiers"),
+        label=_("Bonus tiers"),
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "100 2000\n120 5000"}),
         required=False,
         help_text=_("One per line: achievement from (%) and bonus (CNY)."),
     )
     unit_rates = forms.CharField(
-        label=_("commission per unit by model or body type"),
+        label=_("Commission per unit by model or body type"),
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "suv 800\n丰田 凯美瑞 1000"}),
         required=False,
         help_text=_("One per line: a body type code (sedan, suv, mpv …) or a model's name, then the amount."),
     )
     late_entry_threshold = forms.DecimalField(
-        label=_("late-entry threshold (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+        label=_("Late-entry threshold (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
     )
     late_entry_cut = forms.DecimalField(
-        label=_("bonus reduction (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+        label=_("Bonus reduction (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
     )
 
     def clean_tiers(self) -> list[dict[str, str]]:
@@ -77,6 +77,6 @@ class SchemeForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    corrects_period = forms.CharField(label=_("corrects month"), widget=MONTH)
-    amount = forms.DecimalField(label=_("amount (CNY)"), max_digits=12, decimal_places=2)
-    reason = forms.CharField(label=_("reason"), max_length=200)
+    corrects_period = forms.CharField(label=_("Corrects month"), widget=MONTH)
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2)
+    reason = forms.CharField(label=_("Reason"), max_length=200)

@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,3 +27,20 @@ class OrderingFilter(django_filters.OrderingFilter):
         ]
         pairs = [((p, label), (f"-{p}", labels.get(f"-{p}", descending(label)))) for p, label in ascending]
         return [choice for pair in pairs for choice in pair]
+
+
+class DateFilter(django_filters.DateFilter):
+    """A date filter drawn as the browser's date picker (ISO value in every language)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+        super().__init__(*args, **kwargs)
+
+
+class MonthFilter(django_filters.DateFilter):
+    """A filter on a first-of-month date, picked as a month."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(format="%Y-%m", attrs={"type": "month"}))
+        kwargs.setdefault("input_formats", ["%Y-%m", "%Y-%m-%d"])
+        super().__init__(*args, **kwargs)

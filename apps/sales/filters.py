@@ -3,6 +3,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.org.filters import DateFilter
+
 from . import selectors
 from .models import Order, OrderStatus, Payment, PaymentMethod, Receivable, Settlement
 
@@ -11,8 +13,8 @@ class OrderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
     settlement = django_filters.ChoiceFilter(choices=Settlement.choices, label=_("Settlement"))
-    order_date__gte = django_filters.DateFilter(field_name="order_date", lookup_expr="gte", label=_("From"))
-    order_date__lte = django_filters.DateFilter(field_name="order_date", lookup_expr="lte", label=_("To"))
+    order_date__gte = DateFilter(field_name="order_date", lookup_expr="gte", label=_("From"))
+    order_date__lte = DateFilter(field_name="order_date", lookup_expr="lte", label=_("To"))
 
     class Meta:
         model = Order
@@ -27,8 +29,8 @@ class OrderFilter(django_filters.FilterSet):
 class PaymentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     method = django_filters.ChoiceFilter(choices=PaymentMethod.choices, label=_("Method"))
-    received_on__gte = django_filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("From"))
-    received_on__lte = django_filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("To"))
+    received_on__gte = DateFilter(field_name="received_on", lookup_expr="gte", label=_("From"))
+    received_on__lte = DateFilter(field_name="received_on", lookup_expr="lte", label=_("To"))
 
     class Meta:
         model = Payment

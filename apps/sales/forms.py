@@ -21,16 +21,16 @@ def _customer_picker(**kwargs: Any) -> RemotePicker:
 
 class OrderForm(forms.Form):
     customer = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), label=_("customer"), widget=_customer_picker()
+        queryset=Customer.objects.none(), label=_("Customer"), widget=_customer_picker()
     )
     vehicle_model = forms.ModelChoiceField(
-        queryset=VehicleModel.objects.filter(is_active=True), label=_("vehicle model")
+        queryset=VehicleModel.objects.filter(is_active=True), label=_("Vehicle model")
     )
-    order_date = forms.DateField(label=_("order date"), widget=DATE)
-    amount = forms.DecimalField(label=_("amount (CNY)"), max_digits=12, decimal_places=2)
-    discount = forms.DecimalField(label=_("discount (CNY)"), max_digits=12, decimal_places=2, initial=0)
+    order_date = forms.DateField(label=_("Order date"), widget=DATE)
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2)
+    discount = forms.DecimalField(label=_("Discount (CNY)"), max_digits=12, decimal_places=2, initial=0)
     cost = forms.DecimalField(
-        label=_("cost (CNY)"),
+        label=_("Cost (CNY)"),
         max_digits=12,
         decimal_places=2,
         required=False,
@@ -38,22 +38,22 @@ class OrderForm(forms.Form):
     )
     car = forms.ModelChoiceField(
         queryset=Car.objects.none(),
-        label=_("car in stock"),
+        label=_("Car in stock"),
         required=False,
         help_text=_("Reserves the car for this order; its VIN is delivered."),
     )
     awaiting_car = forms.BooleanField(
-        label=_("no car chosen: allocate the next one of this model (配车)"), required=False
+        label=_("No car chosen: allocate the next one of this model (配车)"), required=False
     )
-    settlement = forms.ChoiceField(label=_("settlement"), choices=Settlement.choices)
+    settlement = forms.ChoiceField(label=_("Settlement"), choices=Settlement.choices)
     instalments = forms.CharField(
-        label=_("instalments"),
+        label=_("Instalments"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-12-01 50000\n2027-01-01 50000"}),
         help_text=_("One per line: due date and amount. Empty: the whole amount due on the order date."),
     )
     credit_override_reason = forms.CharField(
-        label=_("credit override reason (manager)"), max_length=200, required=False
+        label=_("Credit override reason (manager)"), max_length=200, required=False
     )
 
     def __init__(self, *args: Any, customers: Any = None, cars: Any = None, **kwargs: Any) -> None:
@@ -76,27 +76,27 @@ class OrderForm(forms.Form):
 
 
 class DeliverForm(forms.Form):
-    delivered_on = forms.DateField(label=_("delivered on"), widget=DATE)
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=DATE)
     vin = forms.CharField(
         label=_("VIN"), max_length=17, required=False, help_text=_("Empty: the reserved car's VIN.")
     )
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("cancel reason"), max_length=200)
+    reason = forms.CharField(label=_("Cancel reason"), max_length=200)
 
 
 class PaymentForm(forms.Form):
     # Finance sees each payer's open balance while choosing (duplicate names tell apart).
     customer = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), label=_("customer"), widget=_customer_picker(query="balance=1")
+        queryset=Customer.objects.none(), label=_("Customer"), widget=_customer_picker(query="balance=1")
     )
-    amount = forms.DecimalField(label=_("amount (CNY)"), max_digits=12, decimal_places=2)
-    received_on = forms.DateField(label=_("received on"), widget=DATE)
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2)
+    received_on = forms.DateField(label=_("Received on"), widget=DATE)
     method = forms.ChoiceField(
-        label=_("method"), choices=PaymentMethod.choices, initial=PaymentMethod.TRANSFER
+        label=_("Method"), choices=PaymentMethod.choices, initial=PaymentMethod.TRANSFER
     )
-    note = forms.CharField(label=_("note"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, customers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,7 +104,7 @@ class PaymentForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=150)
+    reason = forms.CharField(label=_("Reason"), max_length=150)
 
 
 class HandOverForm(forms.Form):
@@ -112,7 +112,7 @@ class HandOverForm(forms.Form):
 
     from_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("From"))
     to_user = forms.ModelChoiceField(queryset=User.objects.none(), label=_("To"))
-    reason = forms.CharField(label=_("reason"), max_length=100)
+    reason = forms.CharField(label=_("Reason"), max_length=100)
 
     def __init__(self, *args: Any, store: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,12 +12,12 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class CarForm(forms.Form):
     vin = forms.CharField(label=_("VIN"), max_length=17)
     vehicle_model = forms.ModelChoiceField(
-        queryset=VehicleModel.objects.filter(is_active=True), label=_("vehicle model")
+        queryset=VehicleModel.objects.filter(is_active=True), label=_("Vehicle model")
     )
-    colour = forms.CharField(label=_("colour"), max_length=30)
-    trim = forms.CharField(label=_("trim"), max_length=60, required=False)
-    cost = forms.DecimalField(label=_("purchase cost (CNY)"), max_digits=12, decimal_places=2, min_value=0)
-    arrived_on = forms.DateField(label=_("arrived on"), widget=DATE)
+    colour = forms.CharField(label=_("Colour"), max_length=30)
+    trim = forms.CharField(label=_("Trim"), max_length=60, required=False)
+    cost = forms.DecimalField(label=_("Purchase cost (CNY)"), max_digits=12, decimal_places=2, min_value=0)
+    arrived_on = forms.DateField(label=_("Arrived on"), widget=DATE)
 
 
 class ImportForm(forms.Form):
@@ -31,15 +31,15 @@ class ImportForm(forms.Form):
 
 
 class CostForm(forms.Form):
-    cost = forms.DecimalField(label=_("purchase cost (CNY)"), max_digits=12, decimal_places=2, min_value=0)
-    reason = forms.CharField(label=_("reason"), max_length=100)
+    cost = forms.DecimalField(label=_("Purchase cost (CNY)"), max_digits=12, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=_("Reason"), max_length=100)
 
 
 class TransferRequestForm(forms.Form):
-    from_store = forms.ModelChoiceField(queryset=Store.objects.none(), label=_("from store"))
-    vehicle_model = forms.ModelChoiceField(queryset=VehicleModel.objects.all(), label=_("vehicle model"))
-    colour = forms.CharField(label=_("colour"), max_length=30)
-    note = forms.CharField(label=_("note"), max_length=200, required=False)
+    from_store = forms.ModelChoiceField(queryset=Store.objects.none(), label=_("From store"))
+    vehicle_model = forms.ModelChoiceField(queryset=VehicleModel.objects.all(), label=_("Vehicle model"))
+    colour = forms.CharField(label=_("Colour"), max_length=30)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, others: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,11 +47,11 @@ class TransferRequestForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=200)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
 class SettingsForm(forms.Form):
-    aging_limit_days = forms.IntegerField(label=_("aging limit (days)"), min_value=1, max_value=999)
+    aging_limit_days = forms.IntegerField(label=_("Aging limit (days)"), min_value=1, max_value=999)
     floor_plan_rate = forms.DecimalField(
-        label=_("floor-plan rate (% a year)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+        label=_("Floor-plan rate (% a year)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
     )

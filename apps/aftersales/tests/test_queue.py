@@ -135,10 +135,29 @@ def test_a_mileage_below_an_earlier_reading_is_refused(task, cs_agent, advisor):
     services.service_visit_record(
         vehicle=task.vehicle, date=CALL_DAY, mileage=800, kind="repair", advisor=advisor
     )
-    with pytest.raises(ValidationError, match="odometers do not run backwards"):
+    with pytest.raises(ValidationError, match="odometers do not run backwards") as e:
         services.service_visit_record(
             vehicle=task.vehicle, date=CALL_DAY + timedelta(1), mileage=500, kind="repair", advisor=advisor
         )
+    # The refusal names the reading it clashes with.
+    assert f"800 km on {CALL_DAY.isoformat()}" in str(e.value)
+
+
+@pytest.mark.django_db
+def test_a_second_first_service_for_the_same_car_is_refused(task, advisor):
+    services.service_visit_record(
+        vehicle=task.vehicle, date=CALL_DAY, mileage=3000, kind="first_service", advisor=advisor
+    )
+    with pytest.raises(ValidationError, match="first service on") as e:
+        services.service_visit_record(
+            vehicle=task.vehicle,
+            date=CALL_DAY + timedelta(30),
+            mileage=6000,
+            kind="first_service",
+            advisor=advisor,
+        )
+    assert "kind" in e.value.error_dict
+    assert task.vehicle.service_visits.count() == 1
 
 
 @pytest.mark.django_db
