@@ -1,13 +1,39 @@
+from datetime import timedelta
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.filters import OrderingFilter
+from apps.org.models import User
+from apps.org.roles import Role
+from apps.org.scoping import store_ids
 
 from .models import Customer, Grade, Opportunity, Source, Stage, Status
 
 
-class CustomerFilter(django_filters.FilterSet):
+def _owners(request: Any) -> QuerySet[User]:
+    """The sales staff of the user's stores (a consultant: himself)."""
+    if request is None:
+        return User.objects.none()
+    user = request.user
+    qs = User.objects.filter(
+        role__in=[Role.CONSULTANT, Role.MANAGER], stores__in=store_ids(user), is_active=True
+    ).distinct()
+    return qs.order_by("name") if user.is_admin or user.is_store_wide else qs.filter(pk=user.pk)
+
+
+FOLLOW_UP = [
+    ("overdue", _("Overdue")),
+    ("today", _("Due today")),
+    ("week", _("Due in the next 7 days")),
+    ("none", _("None planned")),
+]
+
+
+class PoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
@@ -29,6 +55,28 @@ class CustomerFilter(django_filters.FilterSet):
 
     def search(self, qs: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         return qs.filter(Q(name__icontains=value) | Q(mobile__contains=value))
+
+
+class CustomerFilter(PoolFilter):
+    owner = django_filters.ModelChoiceFilter(queryset=_owners, label=_("Owner"))
+    follow_up = django_filters.ChoiceFilter(choices=FOLLOW_UP, method="by_follow_up", label=_("Follow-up"))
+
+    class Meta(PoolFilter.Meta):
+        pass
+
+    def by_follow_up(self, qs: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        """Follow-ups of live customers (a lost one has none to make)."""
+        today = timezone.localdate()
+        live = qs.exclude(status="lost")
+        week = today + timedelta(days=7)
+        return live.filter(
+            {
+                "overdue": Q(next_follow_up__lt=today),
+                "today": Q(next_follow_up=today),
+                "week": Q(next_follow_up__gt=today, next_follow_up__lte=week),
+                "none": Q(next_follow_up__isnull=True),
+            }[value]
+        )
 
 
 class OpportunityFilter(django_filters.FilterSet):

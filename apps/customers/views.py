@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import Case, F, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +24,7 @@ from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, store_ids, visible
 
 from . import selectors, services
-from .filters import CustomerFilter, OpportunityFilter
+from .filters import CustomerFilter, OpportunityFilter, PoolFilter
 from .forms import (
     CampaignForm,
     CreditForm,
@@ -69,7 +70,13 @@ def _campaigns(user: Any) -> Any:
 def customer_list(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
-        queryset=selectors.customer_list(request.user),
+        # Who to call first: prospects, by follow-up date (overdue, today, soon), then the rest.
+        queryset=selectors.customer_list(request.user).order_by(
+            Case(When(status="prospect", then=0), default=1),
+            F("next_follow_up").asc(nulls_last=True),
+            "name",
+            "pk",
+        ),
         filterset_class=CustomerFilter,
         template="customers/customer_list.html",
         fragment="customers/_customer_table.html",
@@ -79,6 +86,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "grade": "grade",
             "status": "status",
             "owner": "owner__name",
+            "next_follow_up": "next_follow_up",
             "created": "created_at",
         },
         export=(
@@ -250,7 +258,7 @@ def pool(request: HttpRequest) -> HttpResponse:
     return list_page(
         request,
         queryset=selectors.pool(request.user),
-        filterset_class=CustomerFilter,
+        filterset_class=PoolFilter,
         template="customers/pool.html",
         fragment="customers/_pool_table.html",
         sort={"name": "name", "grade": "grade", "source": "source", "last_contact": "last_contact_at"},

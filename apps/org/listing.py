@@ -109,13 +109,16 @@ def list_page(
     per_page: int = 25,
     extra: dict[str, Any] | None = None,
     sort: dict[str, str] | None = None,
+    summary: Callable[[QuerySet[Any]], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """Render a filtered, sorted, paginated list; `export` = (filename, headers, row
     function); `sort` = column key → the field it orders by (?sort=key, ?sort=-key;
-    the headers link to it with {% sort_th key label %} from listing_tags)."""
+    the headers link to it with {% sort_th key label %} from listing_tags); `summary`
+    = a function of the filtered rows whose figures join the context, so totals follow
+    the filters (draw them inside the fragment, which a filter change redraws)."""
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    qs, current = sorted_by(qs, request.GET.get("sort", ""), sort or {})
+    filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    qs, current = sorted_by(filtered, request.GET.get("sort", ""), sort or {})
     kind = request.GET.get("export")
     if export and kind in ("xlsx", "csv"):
         filename, headers, row = export
@@ -136,6 +139,7 @@ def list_page(
         "can_export": export is not None,
         "sort": current,
         **(extra or {}),
+        **(summary(filtered) if summary else {}),
     }
     is_fragment = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "list"
     return render(request, fragment if is_fragment else template, context)

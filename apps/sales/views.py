@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from apps.stock.models import Car, CarStatus
 from . import selectors, services
 from .filters import OrderFilter, PaymentFilter, ReceivableFilter
 from .forms import CancelForm, DeliverForm, HandOverForm, OrderForm, PaymentForm, ReverseForm
-from .models import Order, Payment, Receivable
+from .models import Allocation, Order, Payment, Receivable
 
 ORDER_READERS = (Role.MANAGER, Role.CONSULTANT, Role.FINANCE)
 ORDER_WRITERS = (Role.MANAGER, Role.CONSULTANT)
@@ -185,7 +185,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         request,
         queryset=visible(
             Payment.objects.select_related("customer", "recorded_by", "reversal").prefetch_related(
-                "allocations"
+                Prefetch("allocations", queryset=Allocation.objects.select_related("receivable"))
             ),
             user,
         ),
@@ -241,14 +241,14 @@ def payment_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*MONEY_ROLES, Role.CONSULTANT)
 def receivables(request: HttpRequest) -> HttpResponse:
-    scoped = visible(Receivable.objects.all(), request.user)
-    open_ = scoped.filter(cancelled=False, paid__lt=F("amount"))
+    user: Any = request.user
+    open_ = visible(Receivable.objects.filter(cancelled=False, paid__lt=F("amount")), user)
     return list_page(
         request,
-        queryset=open_.select_related("customer", "responsible", "order").order_by("due_date", "pk"),
+        queryset=open_.select_related("customer", "responsible", "order", "store").order_by("due_date", "pk"),
         filterset_class=ReceivableFilter,
         template="sales/receivables.html",
-        fragment="sales/_receivable_table.html",
+        fragment="sales/_receivables_body.html",
         sort={"due_date": "due_date", "customer": "customer__name", "responsible": "responsible__name"},
         export=(
             "receivables",
@@ -277,14 +277,12 @@ def receivables(request: HttpRequest) -> HttpResponse:
                 selectors.bucket_of(selectors.days_overdue(r)),
             ],
         ),
-        extra={
-            "totals": selectors.aging(scoped),
-            "by_consultant": selectors.aging(
-                scoped, "responsible__id,responsible__name,responsible__username"
-            ),
-            "by_customer": selectors.aging(scoped, "customer__id,customer__name")[:20],
-            "buckets": selectors.BUCKETS,
+        summary=lambda rows: {
+            "totals": selectors.aging(rows),
+            "by_consultant": selectors.aging(rows, "responsible__id,responsible__name,responsible__username"),
+            "by_customer": selectors.aging(rows, "customer__id,customer__name")[:20],
         },
+        extra={"buckets": selectors.BUCKETS, "many_stores": len(store_ids(user)) > 1},
     )
 
 

@@ -226,3 +226,31 @@ def test_an_excel_import_registers_rows_and_reports_duplicates(client_as, store,
     assert list(Customer.objects.filter(owner=consultant).values_list("name", flat=True)) == ["甲"]
     r = client_as(consultant).post("/customers/import/", {"file": SimpleUploadedFile("x.xlsx", b"not excel")})
     assert "not an Excel" in r.content.decode()
+
+
+def test_the_customer_list_puts_prospects_to_call_first_and_filters_by_owner_and_follow_up(
+    client_as, store, manager, consultant, consultant2
+):
+    today = timezone.localdate()
+    bought = make_customer(store, consultant, name="已购", next_follow_up=today - timedelta(days=9))
+    Customer.objects.filter(pk=bought.pk).update(status="customer")
+    make_customer(store, consultant, name="逾期", next_follow_up=today - timedelta(days=2))
+    make_customer(store, consultant2, name="今天", next_follow_up=today)
+    unplanned = make_customer(store, consultant, name="未排")
+    Customer.objects.filter(pk=unplanned.pk).update(next_follow_up=None)
+    lost = make_customer(store, consultant, name="战败", next_follow_up=today - timedelta(days=5))
+    Customer.objects.filter(pk=lost.pk).update(status="lost")
+    client = client_as(manager)
+
+    def names(**params):
+        return [c.name for c in client.get("/customers/", params).context["object_list"]]
+
+    assert names()[:3] == ["逾期", "今天", "未排"]  # prospects by follow-up date, then the rest
+    assert names(follow_up="overdue") == ["逾期", "已购"]  # live customers only: not the lost one
+    assert names(follow_up="today") == ["今天"]
+    assert names(follow_up="none") == ["未排"]
+    assert set(names(owner=consultant2.pk)) == {"今天"}
+    assert client.get("/customers/", {"owner": "x"}).status_code == 200  # a bad value is ignored
+    # A consultant's owner choices hold only himself.
+    form = client_as(consultant).get("/customers/").context["filter"].form
+    assert list(form.fields["owner"].queryset) == [consultant]

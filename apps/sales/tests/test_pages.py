@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from apps.customers.tests.factories import make_customer, make_vehicle_model
 from apps.sales.models import Order, Payment
@@ -141,3 +142,38 @@ def test_outsiders_get_404_on_order_and_payment_pages(request, client_as, store,
     assert client.post(f"/sales/payments/{payment.pk}/reverse/", {"reason": "x"}).status_code in (403, 404)
     order.refresh_from_db()
     assert order.status == "open"
+
+
+def test_receivables_summaries_follow_the_filters_and_the_store_is_a_filter(
+    client_as, store, other_store, consultant, other_consultant, admin_user
+):
+    wang = make_customer(store, consultant, name="王总")
+    make_order(wang, amount=Decimal("100000.00"))
+    li = make_customer(other_store, other_consultant, name="李总")
+    make_order(li, amount=Decimal("60000.00"))
+    client = client_as(admin_user)
+    everything = client.get("/sales/receivables/").context
+    assert everything["totals"]["total"] == Decimal("160000.00")
+    assert everything["many_stores"]
+    page = client.get("/sales/receivables/", {"store": other_store.pk})
+    assert page.context["totals"]["total"] == Decimal("60000.00")
+    assert [r["customer__name"] for r in page.context["by_customer"]] == ["李总"]
+    assert "王总" not in page.content.decode()
+    # A filter change redraws the summaries too: they are in the fragment htmx swaps.
+    fragment = client.get(
+        "/sales/receivables/", {"q": "王总"}, headers={"HX-Request": "true", "HX-Target": "list"}
+    )
+    assert 'data-testid="aging-totals"' in fragment.content.decode()
+    assert fragment.context["totals"]["total"] == Decimal("100000.00")
+
+
+def test_a_payment_row_names_the_order_and_instalment_and_its_reversal_asks_first(
+    client_as, store, consultant, finance
+):
+    customer = make_customer(store, consultant)
+    order = make_order(customer)
+    payment = pay(customer, "1000", finance)
+    html = client_as(finance).get("/sales/payments/").content.decode()
+    due = order.receivables.get().due_date
+    assert f"Order #{order.pk} · due {date_format(due)}" in html
+    assert f'data-testid="reverse-{payment.pk}"' in html and "data-confirm=" in html
