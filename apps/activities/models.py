@@ -178,6 +178,32 @@ class DailyReport(models.Model):
         )
 
 
+class ReportComment(models.Model):
+    """One message of the thread on a daily report: the manager's feedback and the
+    consultant's replies, each kept with who wrote it and when. The report keeps the
+    latest manager comment as well (`manager_comment`), as the API has always shown."""
+
+    report = models.ForeignKey(DailyReport, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["report", "created_at"])]
+        verbose_name = _("report comment")
+        verbose_name_plural = _("report comments")
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
 class RoutePlan(models.Model):
     """A consultant's weekly route plan (周定点拜访路线); `week_start` is a Monday."""
 

@@ -29,6 +29,7 @@ from .models import (
     MarketReport,
     MonthlySummary,
     PlannedVisit,
+    ReportComment,
     RoutePlan,
     Visit,
 )
@@ -393,21 +394,51 @@ def daily_report_comment(
         raise ValidationError(_("The report has not been submitted yet."))
     if not comment.strip():
         raise ValidationError({"manager_comment": _("Write a comment.")})
-    report.manager_comment = comment.strip()
+    at = now or timezone.now()
+    note = ReportComment.objects.create(report=report, author=by, body=comment.strip(), created_at=at)
+    report.manager_comment = note.body
     report.commented_by = by
-    report.commented_at = now or timezone.now()
+    report.commented_at = at
     report.comment_read_at = None
     report._history_user = by  # type: ignore[attr-defined]
     report.save(update_fields=["manager_comment", "commented_by", "commented_at", "comment_read_at"])
     notify(
         users=[report.consultant_id],
         kind="report_commented",
-        key=f"report:{report.pk}:comment:{report.commented_at:%Y%m%d%H%M%S}",
+        key=f"report:{report.pk}:comment:{note.pk}",
         params={"by": str(by), "date": report.date.isoformat()},
         url=f"/activities/reports/{report.pk}/",
         store_id=report.store_id,
     )
     return report
+
+
+@transaction.atomic
+def daily_report_reply(
+    *, report: DailyReport, by: User, comment: str, now: datetime | None = None
+) -> ReportComment:
+    """The consultant answers the feedback on his report; the managers who commented hear of it."""
+    if by.pk != report.consultant_id:
+        raise ValidationError(_("Only the report's consultant may reply."))
+    if not report.comments.exists():
+        raise ValidationError(_("There is no comment to reply to."))
+    if not comment.strip():
+        raise ValidationError({"comment": _("Write a comment.")})
+    note = ReportComment.objects.create(
+        report=report, author=by, body=comment.strip(), created_at=now or timezone.now()
+    )
+    managers = set(
+        report.comments.exclude(author=by).exclude(author=None).values_list("author_id", flat=True)
+    )
+    notify(
+        users=sorted(managers),
+        kind="report_replied",
+        key=f"report:{report.pk}:comment:{note.pk}",
+        params={"by": str(by), "date": report.date.isoformat()},
+        url=f"/activities/reports/{report.pk}/",
+        store_id=report.store_id,
+    )
+    return note
 
 
 def daily_report_mark_read(*, report: DailyReport, by: User, now: datetime | None = None) -> None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/day/", views.report_day, name="report_today"),
     path("reports/day/<str:day>/", views.report_day, name="report_day"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/reply/", views.report_reply, name="report_reply"),
     path("team/", views.team, name="team"),
     path("routes/", views.route_plan, name="route_plan"),
     path("routes/stops/<int:pk>/remove/", views.route_stop_remove, name="route_stop_remove"),

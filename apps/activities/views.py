@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -350,6 +350,8 @@ def report_day(request: HttpRequest, day: str | None = None) -> HttpResponse:
             "figures": selectors.day_figures(_me(request), on),
             "deadline": services.report_deadline(services.default_store(_me(request)).pk, on),
             "unread": unread,
+            "comments": report.comments.select_related("author") if report else [],
+            "reply_form": CommentForm(),
             "previous": on - timedelta(days=1),
             "next": on + timedelta(days=1) if on < today else None,
         },
@@ -363,7 +365,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if _me(request).pk == report.consultant_id:
         return redirect("activities:report_day", day=report.date.isoformat())
-    form = CommentForm(request.POST or None, initial={"comment": report.manager_comment})
+    form = CommentForm(request.POST or None)
     is_manager = _me(request).has_role(M)
     if request.method == "POST" and is_manager and form.is_valid():
         try:
@@ -374,7 +376,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _errors_to_form(form, exc)
         else:
             messages.success(request, _("Comment sent to %(name)s.") % {"name": report.consultant})
-            return redirect("activities:team")
+            return redirect(back(request, "activities:team"))
     return render(
         request,
         "activities/report_detail.html",
@@ -382,9 +384,29 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "figures": selectors.day_figures(report.consultant, report.date),
             "form": form,
+            "comments": report.comments.select_related("author"),
             "can_comment": is_manager,
+            "next": next_url(request),
         },
     )
+
+
+@require_POST
+@role_required(C)
+def report_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consultant answers the comments on his own report."""
+    report = get_object_or_404(DailyReport, pk=pk, consultant=_me(request))
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.daily_report_reply(report=report, by=_me(request), comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Reply sent."))
+    else:
+        messages.error(request, _("Write a comment."))
+    return redirect("activities:report_day", day=report.date.isoformat())
 
 
 # ---------------------------------------------------------------- team view

@@ -32,5 +32,6 @@ def title_of(kind: str, params: dict[str, Any] | None) -> str:
 register("message", _("%(title)s"))
 # Kinds of the apps that notify from one service call (the job-made ones register in their apps).
 register("report_commented", _("%(by)s commented on your daily report of %(date)s"))
+register("report_replied", _("%(by)s replied on the daily report of %(date)s"))
 register("escalation_answered", _("%(by)s answered: %(question)s"))
 register("customer_transferred", _("%(by)s transferred %(customer)s to you"))

@@ -70,6 +70,10 @@ def test_a_visit_and_a_report_go_round_the_feedback_loop_on_a_phone(
 
     log_in(phone, "consultant")
     phone.goto("/activities/reports/day/")
-    comment = phone.inner_text("[data-testid=manager-comment]")
+    comment = phone.inner_text("[data-testid=report-thread]")
     assert "明天我来谈" in comment and phone.is_visible("[data-testid=unread]")
+    phone.fill("[data-testid=reply-form] input[name=comment]", "好的，我约他周六来店")
+    phone.tap("[data-testid=reply-form] button")
+    phone.wait_for_selector(".alert-success")
+    assert phone.locator("[data-testid=report-comment]").count() == 2
     phone.screenshot(path=str(tmp_path / "comment.png"), full_page=True)

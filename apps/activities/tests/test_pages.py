@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.activities import services
 from apps.activities.models import DailyReport, Escalation, MarketReport, PlannedVisit, Visit
 
 from . import factories as f
@@ -170,6 +171,35 @@ def test_the_daily_report_is_prefilled_submitted_commented_and_read(client_as, c
     assert "明天我来谈" in first and 'data-testid="unread"' in first
     second = client.get("/activities/reports/day/").content.decode()
     assert "明天我来谈" in second and 'data-testid="unread"' not in second
+
+
+def test_comments_on_a_report_are_a_thread_and_the_manager_returns_to_his_list(
+    client_as, consultant, manager, other_consultant, store
+):
+    report = services.daily_report_save(consultant=consultant, date=timezone.localdate(), submit=True)
+    mclient = client_as(manager)
+    listing = mclient.get("/activities/reports/", {"consultant": consultant.pk}).content.decode()
+    assert f"/activities/reports/{report.pk}/?next=" in listing
+    back_to = f"/activities/reports/?consultant={consultant.pk}"
+    r = mclient.post(f"/activities/reports/{report.pk}/", {"comment": "第一条", "next": back_to})
+    assert r.status_code == 302 and r["Location"] == back_to
+    mclient.post(f"/activities/reports/{report.pk}/", {"comment": "第二条", "next": "https://evil.example/"})
+    client = client_as(consultant)
+    assert client.post(f"/activities/reports/{report.pk}/reply/", {"comment": "收到"}).status_code == 302
+    assert (
+        client_as(other_consultant)
+        .post(f"/activities/reports/{report.pk}/reply/", {"comment": "x"})
+        .status_code
+        == 404
+    )
+    thread = [(c.author, c.body) for c in report.comments.all()]
+    assert thread == [(manager, "第一条"), (manager, "第二条"), (consultant, "收到")]
+    report.refresh_from_db()
+    assert report.manager_comment == "第二条"  # the API's field: the latest manager comment
+    page = client_as(manager).get(f"/activities/reports/{report.pk}/")
+    assert [c.body for c in page.context["comments"]] == ["第一条", "第二条", "收到"]
+    assert page.context["form"]["comment"].value() in (None, "")  # a new comment, not an edit
+    assert manager.notifications.filter(kind="report_replied").count() == 1
 
 
 def test_the_route_plan_counts_adherence(client_as, consultant, store):
