@@ -172,6 +172,10 @@ def render(schema: dict[str, Any]) -> str:
 
 
 def current_schema() -> dict[str, Any]:
+    """The schema in English, whatever language the process is in (a test before may
+    have switched it)."""
+    from django.utils import translation
     from drf_spectacular.generators import SchemaGenerator
 
-    return SchemaGenerator().get_schema(request=None, public=True)
+    with translation.override("en"):
+        return SchemaGenerator().get_schema(request=None, public=True)

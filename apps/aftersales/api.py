@@ -140,7 +140,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
 class ComplaintInput(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
-    department = serializers.ChoiceField(choices=Department.choices, default=Department.SERVICE)
+    # Left out: the store's routing for the category decides (else the service workshop).
+    department = serializers.ChoiceField(choices=Department.choices, required=False)
     description = serializers.CharField()
 
 

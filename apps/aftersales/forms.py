@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.models import User
+from apps.org.roles import Role
 from apps.org.widgets import RemotePicker
 
 from .models import (
@@ -18,12 +19,27 @@ from .models import (
     Vehicle,
 )
 
+# Who handles complaints: the owner lists hold only them.
+COMPLAINT_HANDLERS = (Role.MANAGER, Role.CUSTOMER_SERVICE, Role.SERVICE_ADVISOR)
+BY_ROUTING = [("", _("By category (store setting)"))]
+SATISFACTION = [
+    (1, _("1 · Very dissatisfied")),
+    (2, _("2 · Dissatisfied")),
+    (3, _("3 · Neutral")),
+    (4, _("4 · Satisfied")),
+    (5, _("5 · Very satisfied")),
+]
+
+
+def complaint_handlers(store_id: int) -> Any:
+    return User.objects.filter(stores=store_id, is_active=True, role__in=COMPLAINT_HANDLERS).order_by("name")
+
 
 class CompleteForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction"),
-        choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
+        choices=[("", "—")] + [(str(i), label) for i, label in SATISFACTION],
         coerce=int,
         empty_value=None,
         required=False,
@@ -37,7 +53,7 @@ class CompleteForm(forms.Form):
         label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM, required=False
     )
     department = forms.ChoiceField(
-        label=_("Department"), choices=Department.choices, initial=Department.SERVICE, required=False
+        label=_("Department"), choices=BY_ROUTING + Department.choices, required=False
     )
     description = forms.CharField(
         label=_("Complaint"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -111,7 +127,7 @@ class ComplaintAssignForm(forms.Form):
 
     def __init__(self, *args: Any, store_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(stores=store_id, is_active=True)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = complaint_handlers(store_id)  # type: ignore[attr-defined]
 
 
 class RuleForm(forms.ModelForm):
@@ -140,9 +156,33 @@ class ComplaintForm(forms.Form):
     vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none(), required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
-    department = forms.ChoiceField(label=_("Department"), choices=Department.choices)
+    department = forms.ChoiceField(
+        label=_("Department"), choices=BY_ROUTING + Department.choices, required=False
+    )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, vehicles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["vehicle"].queryset = vehicles  # type: ignore[attr-defined]
+
+
+class ComplaintRoutingForm(forms.Form):
+    """One row per category: the owner and the department a new complaint gets."""
+
+    def __init__(self, *args: Any, store_id: int, routes: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        handlers = complaint_handlers(store_id)
+        for code, label in Category.choices:
+            route = routes.get(code)
+            self.fields[f"{code}_owner"] = forms.ModelChoiceField(
+                label=label, queryset=handlers, required=False, initial=route.owner_id if route else None
+            )
+            self.fields[f"{code}_department"] = forms.ChoiceField(
+                label=_("Department"),
+                choices=[("", "—"), *Department.choices],
+                required=False,
+                initial=route.department if route else "",
+            )
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"{code}_owner"], self[f"{code}_department"]) for code, _label in Category.choices]

@@ -454,6 +454,33 @@ class Complaint(models.Model):
         return f"#{self.pk} {self.get_category_display()}"
 
 
+class ComplaintRoute(models.Model):
+    """A store's routing of new complaints by category (store setting): who owns them and
+    which department answers, unless the person raising one chooses otherwise."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="complaint_routes")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    department = models.CharField(_("department"), max_length=20, choices=Department.choices, blank=True)
+
+    scope: ClassVar[ScopeRule] = ScopeRule(store="store")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "category"], name="complaint_route_once")]
+        verbose_name = _("complaint routing")
+        verbose_name_plural = _("complaint routing")
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.category}"
+
+
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")

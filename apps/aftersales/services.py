@@ -16,16 +16,20 @@ from django.utils.translation import gettext as _
 from apps.customers.services import customer_touch
 from apps.notifications.sms import SmsError, get_backend, in_quiet_hours
 from apps.org.models import Store, User
+from apps.org.roles import Role
 from apps.sales.models import Order, OrderStatus
 
 from . import generation
 from .models import (
     MAX_ATTEMPTS,
     SERVICE_KINDS,
+    Category,
     Channel,
     Complaint,
+    ComplaintRoute,
     ComplaintStatus,
     ConfirmationChannel,
+    Department,
     FollowUp,
     FollowUpRule,
     FollowUpStatus,
@@ -655,11 +659,13 @@ def complaint_open(
     description: str,
     category: str,
     severity: str = "medium",
-    department: str = "service",
+    department: str | None = None,
     owner: User | None = None,
     vehicle: Vehicle | None = None,
     raised_on: FollowUp | None = None,
 ) -> Complaint:
+    """A new complaint; without an owner or a department, the store's routing for its
+    category gives them (the department falls back to the service workshop)."""
     if not (description or "").strip():
         raise ValidationError({"description": _("Describe the complaint.")})
     if customer.store_id != store.pk:
@@ -668,6 +674,10 @@ def complaint_open(
         raise ValidationError({"vehicle": _("The vehicle belongs to another customer.")})
     if owner is not None and not owner.stores.filter(pk=store.pk).exists() and not owner.is_admin:
         raise ValidationError({"owner": _("The owner does not work in this store.")})
+    route = ComplaintRoute.objects.filter(store=store, category=category).select_related("owner").first()
+    if owner is None and route and route.owner and route.owner.is_active:
+        owner = route.owner
+    department = department or (route.department if route else "") or Department.SERVICE
     item = Complaint(
         store=store,
         customer=customer,
@@ -682,6 +692,23 @@ def complaint_open(
     item.full_clean(exclude=["store", "customer", "vehicle", "owner", "raised_on"])
     item.save()
     return item
+
+
+@transaction.atomic
+def complaint_routing_save(*, store: Store, by: User, routes: dict[str, tuple[User | None, str]]) -> None:
+    """The store's complaint routing: category → (owner, department); a manager's setting."""
+    if not by.is_admin and not (by.role == Role.MANAGER and by.stores.filter(pk=store.pk).exists()):
+        raise ValidationError(_("Only a manager of this store may do this."))
+    for category, (owner, department) in routes.items():
+        if category not in Category.values:
+            raise ValidationError(_("Unknown category."))
+        if department and department not in Department.values:
+            raise ValidationError(_("Unknown department."))
+        if owner is not None and not owner.stores.filter(pk=store.pk).exists():
+            raise ValidationError({f"{category}_owner": _("The owner does not work in this store.")})
+        ComplaintRoute.objects.update_or_create(
+            store=store, category=category, defaults={"owner": owner, "department": department or ""}
+        )
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("service-visits/new/", views.visit_create, name="visit_create"),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/new/", views.complaint_create, name="complaint_create"),
+    path("complaints/routing/", views.complaint_routing, name="complaint_routing"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("kpis/", views.kpis, name="kpis"),
     path("rules/", views.rule_list, name="rule_list"),

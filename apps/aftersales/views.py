@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.customers.models import Customer
 from apps.org.forms import add_service_error
 from apps.org.listing import list_page
+from apps.org.models import Store
 from apps.org.permissions import role_required
 from apps.org.returning import back, next_url
 from apps.org.roles import Role
@@ -25,13 +26,23 @@ from .filters import ComplaintFilter, ServiceVisitFilter, VehicleFilter
 from .forms import (
     ComplaintAssignForm,
     ComplaintForm,
+    ComplaintRoutingForm,
     ComplaintStatusForm,
     CompleteForm,
     PeriodForm,
     RuleForm,
     ServiceVisitForm,
 )
-from .models import Complaint, FollowUp, FollowUpRule, FollowUpStatus, ServiceVisit, Vehicle
+from .models import (
+    Category,
+    Complaint,
+    ComplaintRoute,
+    FollowUp,
+    FollowUpRule,
+    FollowUpStatus,
+    ServiceVisit,
+    Vehicle,
+)
 from .prediction import predict
 
 CS = (Role.CUSTOMER_SERVICE, Role.MANAGER)
@@ -119,6 +130,8 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, _("No answer: the call comes back tomorrow."))
             else:
                 messages.success(request, _("Call recorded."))
+            for item in done.complaints.select_related("owner"):
+                messages.success(request, _complaint_opened(item))
             return redirect("aftersales:queue")
     history = (
         FollowUp.objects.filter(customer=task.customer)
@@ -326,6 +339,21 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _complaint_opened(item: Complaint) -> str:
+    """The success message names the complaint and where it went."""
+    names = {
+        "id": item.pk,
+        "category": item.get_category_display(),
+        "department": item.get_department_display(),
+    }
+    if item.owner:
+        return _("Complaint #%(id)s (%(category)s) opened for %(owner)s, %(department)s.") % {
+            **names,
+            "owner": item.owner,
+        }
+    return _("Complaint #%(id)s (%(category)s) opened for %(department)s; no owner yet.") % names
+
+
 @role_required(*CS)
 def complaint_create(request: HttpRequest) -> HttpResponse:
     """Raise a complaint from the customer's file; back there after saving."""
@@ -345,12 +373,40 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("Complaint #%(id)s raised.") % {"id": item.pk})
+            messages.success(request, _complaint_opened(item))
             return redirect(back(request, "aftersales:complaint", item.pk))
     return render(
         request,
         "aftersales/complaint_form.html",
         {"form": form, "customer": customer, "next": next_url(request)},
+    )
+
+
+@role_required(Role.MANAGER)
+def complaint_routing(request: HttpRequest) -> HttpResponse:
+    """Who owns a new complaint of each category, per store (a manager's setting)."""
+    stores = Store.objects.filter(pk__in=store_ids(request.user)).order_by("pk")  # type: ignore[arg-type]
+    raw = request.GET.get("store") or request.POST.get("store") or ""
+    store = stores.filter(pk=int(raw)).first() if raw.isdigit() else stores.first()
+    if store is None:
+        raise Http404
+    routes = {r.category: r for r in ComplaintRoute.objects.filter(store=store)}
+    form = ComplaintRoutingForm(request.POST or None, store_id=store.pk, routes=routes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.complaint_routing_save(
+                store=store,
+                by=request.user,  # type: ignore[arg-type]
+                routes={c: (data[f"{c}_owner"], data[f"{c}_department"]) for c in Category.values},
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Complaint routing of %(store)s saved.") % {"store": store})
+            return redirect(f"{reverse('aftersales:complaint_routing')}?store={store.pk}")
+    return render(
+        request, "aftersales/complaint_routing.html", {"form": form, "store": store, "stores": stores}
     )
 
 

@@ -281,3 +281,78 @@ def test_an_agent_holding_calls_cannot_be_deactivated(cs_agent, task):
     assert reasons and "holds 1 claimed calls" in reasons[0]
     services.followup_release(followup=task, user=cs_agent)
     assert not [r for _f, r in user_deactivating.send(sender=type(cs_agent), user=cs_agent) if r]
+
+
+@pytest.mark.django_db
+def test_a_complaint_raised_on_a_call_gets_the_owner_routed_for_its_category(
+    client_as, manager, cs_agent, advisor, consultant, other_manager, task
+):
+    client = client_as(manager)
+    page = client.get("/aftersales/complaints/routing/")
+    owners = list(page.context["form"].fields["waiting_time_owner"].queryset)
+    assert advisor in owners and cs_agent in owners and consultant not in owners  # handlers only
+    bad = client.post(
+        "/aftersales/complaints/routing/", {"store": task.store_id, "waiting_time_owner": other_manager.pk}
+    )
+    assert bad.status_code == 200 and bad.context["form"].errors  # not one of the store's handlers
+    r = client.post(
+        "/aftersales/complaints/routing/",
+        {"store": task.store_id, "waiting_time_owner": advisor.pk, "waiting_time_department": "parts"},
+    )
+    assert r.status_code == 302
+    assert client_as(cs_agent).get("/aftersales/complaints/routing/").status_code == 403
+
+    agent = client_as(cs_agent)
+    agent.post(f"/aftersales/follow-ups/{task.pk}/claim/")
+    r = agent.post(
+        f"/aftersales/follow-ups/{task.pk}/",
+        {
+            "outcome": "reached",
+            "satisfaction": "2",
+            "raise_complaint": "on",
+            "category": "waiting_time",
+            "severity": "medium",
+            "department": "",
+            "description": "等了两个小时",
+        },
+        follow=True,
+    )
+    complaint = Complaint.objects.get()
+    assert (complaint.owner, complaint.department) == (advisor, "parts")
+    shown = [str(m) for m in r.context["messages"]]
+    assert f"Complaint #{complaint.pk} (Waiting time) opened for {advisor}, Parts." in shown
+    # The assignment list on the complaint holds only the store's complaint handlers too.
+    detail = client_as(manager).get(f"/aftersales/complaints/{complaint.pk}/")
+    assert consultant not in list(detail.context["assign_form"].fields["owner"].queryset)
+
+
+@pytest.mark.django_db
+def test_a_complaint_the_caller_routes_himself_keeps_his_choice_and_api_clients_get_the_routing(
+    api_as, manager, cs_agent, advisor, complaint
+):
+    services.complaint_routing_save(store=complaint.store, by=manager, routes={"price": (advisor, "sales")})
+    mine = services.complaint_open(
+        store=complaint.store,
+        customer=complaint.customer,
+        by=cs_agent,
+        category="price",
+        department="finance",
+        owner=cs_agent,
+        description="发票开错",
+    )
+    assert (mine.owner, mine.department) == (cs_agent, "finance")
+    body = {"customer": complaint.customer_id, "category": "price", "description": "报价太高"}
+    created = api_as(cs_agent).post("/api/v1/complaints/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert (created.json()["owner"], created.json()["department"]) == (advisor.pk, "sales")
+    plain = api_as(cs_agent).post("/api/v1/complaints/", {**body, "category": "parts"}, format="json")
+    assert plain.json()["department"] == "service"  # no routing: the service workshop, as before
+
+
+@pytest.mark.django_db
+def test_satisfaction_has_labels_and_the_priority_badges_are_explained(client_as, cs_agent, task):
+    client = client_as(cs_agent)
+    assert "P1–P9" in client.get("/aftersales/").content.decode()
+    client.post(f"/aftersales/follow-ups/{task.pk}/claim/")
+    page = client.get(f"/aftersales/follow-ups/{task.pk}/").content.decode()
+    assert "5 · Very satisfied" in page and "1 · Very dissatisfied" in page
