@@ -309,9 +309,11 @@ def weight_sets(request: HttpRequest) -> HttpResponse:
 
 @role_required(*Role.values)
 def my_targets(request: HttpRequest) -> HttpResponse:
-    """htmx fragment: this month's and this week's targets with progress (home page card)."""
+    """This month's and this week's targets with progress: the home page card loads it
+    as an htmx fragment; opened as an address it is a page of its own."""
     got = selectors.my_targets(_me(request))
-    return render(request, "plans/_my_targets.html", {"month": got["month"], "week": got["week"]})
+    template = "plans/_my_targets.html" if request.headers.get("HX-Request") else "plans/my_targets.html"
+    return render(request, template, {"month": got["month"], "week": got["week"]})
 
 
 @role_required(Role.CONSULTANT, Role.MANAGER)

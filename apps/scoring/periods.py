@@ -37,6 +37,11 @@ class Period:
         return self.key
 
     @property
+    def part(self) -> str:
+        """The period within its year, as the picker names it: "10", "Q4" or "" (the year)."""
+        return self.key[5:] if self.kind != "year" else ""
+
+    @property
     def months(self) -> list[date]:
         """The first day of every month of the period."""
         out, day = [], self.start
@@ -79,3 +84,8 @@ def parse(key: str) -> Period:
     raise ValidationError(
         {"period": _("Give a period as 2026-10 (month), 2026-Q4 (quarter) or 2026 (year).")}
     )
+
+
+def from_picker(year: str, part: str) -> str:
+    """The period key the picker's year and part make ("2026" + "10" → "2026-10")."""
+    return f"{year}-{part}" if part else year

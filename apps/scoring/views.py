@@ -2,6 +2,7 @@
 the records behind each figure, ratings, the template, closing and export."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from . import selectors, services
 from .forms import RatingForm, TemplateForm
 from .measures import BY_NAME, CRITERIA, MEASURES, RATING, SCOREABLE
 from .models import PeriodClose, Rating, ScorecardTemplate
-from .periods import Period, month, parse
+from .periods import Period, from_picker, month, parse
 
 READERS = (Role.MANAGER, Role.CONSULTANT)
 MANAGERS = (Role.MANAGER,)
@@ -50,6 +51,9 @@ def default_period() -> Period:
 
 def _period(request: HttpRequest) -> Period:
     key = request.GET.get("period") or request.POST.get("period")
+    year = request.GET.get("year")
+    if not key and year:  # the period picker: a year and a month, a quarter or the whole year
+        key = from_picker(year, request.GET.get("part", ""))
     if not key:
         return default_period()
     try:
@@ -308,16 +312,28 @@ def close(request: HttpRequest) -> HttpResponse:
 
 @role_required(*MANAGERS)
 def export(request: HttpRequest) -> HttpResponse:
-    """A closed period's frozen scorecards as XLSX (an open period has none to export)."""
+    """A period's scorecards as XLSX: a closed period's frozen figures, an open one's live
+    figures as they stand now (the file name says "open")."""
     store, _stores = _manager_store(request)
     period = _period(request)
     closed = PeriodClose.objects.filter(store=store, period=period.key).first()
-    if closed is None:
-        raise Http404
-    consultants = sorted(
-        closed.snapshot.get("consultants", {}).values(),
-        key=lambda c: (c.get("rank_store") or 10**6, c["name"]),
-    )
+    if closed is not None:
+        consultants = list(closed.snapshot.get("consultants", {}).values())
+    else:
+        consultants = [
+            {
+                "name": c.name,
+                "team": c.team,
+                "figures": c.figures,
+                "rating": c.rating,
+                "score": c.score,
+                "rank_team": c.rank_team,
+                "rank_store": c.rank_store,
+            }
+            for c in selectors.scorecards(stores=[store], periods=[period]).values()
+            if c.store_id == store.pk
+        ]
+    consultants.sort(key=lambda c: (c.get("rank_store") or 10**6, c["name"]))
     headers = [
         _("Consultant"),
         _("Team"),
@@ -329,8 +345,6 @@ def export(request: HttpRequest) -> HttpResponse:
     ]
 
     def number(value: Any) -> Any:
-        from decimal import Decimal
-
         return None if value is None else Decimal(value) if isinstance(value, str) else value
 
     rows = [
@@ -345,7 +359,8 @@ def export(request: HttpRequest) -> HttpResponse:
         ]
         for c in consultants
     ]
-    return xlsx_response(f"scorecards-{store.code}-{period.key}", headers, rows)
+    suffix = "" if closed else "-open"
+    return xlsx_response(f"scorecards-{store.code}-{period.key}{suffix}", headers, rows)
 
 
 @role_required(*MANAGERS)

@@ -170,6 +170,9 @@ def test_my_targets_fragment_shows_this_month_with_progress(
     html = res.content.decode()
     assert res.status_code == 200 and 'data-testid="my-targets"' in html and "<html" not in html
     assert 'data-period="month"' in html and "<strong>1</strong> / 10" in html
+    # Opened as an address (a bookmark, a link), it is a whole page with the menu.
+    page = client_as(consultant).get(reverse("plans:my_targets")).content.decode()
+    assert "<html" in page and 'data-testid="main-menu"' in page and "<strong>1</strong> / 10" in page
 
 
 def test_a_consultant_writes_an_action_plan_and_the_manager_comments(

@@ -127,9 +127,16 @@ def test_closing_freezes_the_month_lists_later_changes_and_exports_it(client_as,
     assert rows[0][0] == "Consultant" and rows[1][0] == "王伟" and rows[1][2] == 100000
 
 
-def test_an_open_or_unfinished_period_cannot_be_exported_or_closed(client_as, manager, store):
+def test_an_open_period_exports_its_live_figures_and_an_unfinished_one_cannot_be_closed(
+    client_as, manager, consultant, store
+):
+    f.order(consultant, date(2026, 10, 4), 100000, 90000)
     client = client_as(manager)
-    assert client.get(f"/scoring/export/?store={store.pk}&period=2026-10").status_code == 404
+    export = client.get(f"/scoring/export/?store={store.pk}&period=2026-10")
+    assert export.status_code == 200 and "-open" in export["Content-Disposition"]
+    rows = list(load_workbook(BytesIO(export.getvalue())).active.values)
+    assert rows[1][0] == "王伟" and rows[1][2] == 100000
+    assert 'data-testid="export-open"' in client.get("/scoring/ranking/?period=2026-10").content.decode()
     client.post("/scoring/close/", {"store": store.pk, "period": "2099-01"})
     assert not PeriodClose.objects.exists()
 
@@ -157,3 +164,22 @@ def test_the_manager_sets_weights_and_bad_ones_show_on_the_form(client_as, manag
     template = store.scorecard_template
     assert template.weights == {"units": 60, "visits": 40} and template.standards == {"visits": "80"}
     assert template.cap == 150
+
+
+def test_the_period_is_picked_as_year_and_month_quarter_or_year_and_the_card_shows_targets_on_a_phone(
+    client_as, manager, consultant, store
+):
+    client = client_as(manager)
+    assert client.get("/scoring/ranking/", {"year": "2026", "part": "Q3"}).context["period"].key == "2026-Q3"
+    assert client.get("/scoring/ranking/", {"year": "2026", "part": "07"}).context["period"].key == "2026-07"
+    assert client.get("/scoring/ranking/", {"year": "2025", "part": ""}).context["period"].key == "2025"
+    page = client.get("/scoring/ranking/", {"period": "2026-Q3"}).content.decode()
+    assert 'name="year"' in page and '<option value="Q3" selected>' in page
+    assert 'name="period" id="id_period"' not in page  # no typed period any more
+    bad = client.get("/scoring/ranking/", {"year": "abcd", "part": "Q9"})
+    assert bad.status_code == 200 and bad.context["period"].kind == "month"  # last month, with a message
+    f.order(consultant, date(2026, 10, 4), 100000, 90000)
+    f.target(consultant, "revenue", date(2026, 10, 1), date(2026, 10, 31), 200000)
+    card = client.get(f"/scoring/consultant/{consultant.pk}/", {"period": "2026-10"}).content.decode()
+    phone_line = card.split('data-testid="target-phone">')[1].split("</div>")[0]
+    assert "200,000" in phone_line and "50" in phone_line  # target and achievement beside the score
