@@ -7,6 +7,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -139,6 +140,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 initial={"into": NEXT_INTO.get(focus.target.period_kind) if focus else None}
             ),
             "allocations": plan.expense_allocations.all(),
+            "months": range(1, 13),
             "allocated": allocated,
             "today": timezone.localdate(),
         },
@@ -255,8 +257,9 @@ def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*READERS)
 def plan_history(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_visible_or_404(Plan.objects.select_related("store"), _me(request), pk=pk)
-    revisions = PlanRevision.objects.filter(plan=plan).select_related("by")[:500]
-    return render(request, "plans/plan_history.html", {"plan": plan, "revisions": revisions})
+    revisions = PlanRevision.objects.filter(plan=plan).select_related("by", "target", "target__consultant")
+    page = Paginator(revisions, 50).get_page(request.GET.get("page"))
+    return render(request, "plans/plan_history.html", {"plan": plan, "page_obj": page, "querystring": ""})
 
 
 @role_required(*EDITORS)

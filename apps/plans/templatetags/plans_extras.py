@@ -68,3 +68,28 @@ def plan_status(code: str) -> str:
     from apps.plans.models import PlanStatus
 
     return str(PlanStatus(code).label) if code in PlanStatus.values else code
+
+
+@register.filter
+def month_name(number: Any) -> str:
+    """1 → "January" (一月): an expense line's month."""
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(date(2000, int(number), 1), "F")
+    except (TypeError, ValueError):
+        return str(number)
+
+
+@register.filter
+def target_name(target: Any) -> str:
+    """A target node as a person reads it: measure · whose · which period, in the reader's language."""
+    from django.utils.formats import date_format
+
+    who = target.consultant or target.label or target.get_scope_type_display()
+    if target.consultant and target.label and target.label != str(target.consultant):
+        who = f"{target.consultant} · {target.label}"
+    span = f"{date_format(target.period_start, 'Y-m-d')}–{date_format(target.period_end, 'm-d')}"
+    return f"{target.get_measure_display()} · {who} · {span}"

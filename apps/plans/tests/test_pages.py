@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.plans import services
-from apps.plans.models import ActionPlan, Forecast, Plan, WeightSet
+from apps.plans.models import ActionPlan, Forecast, Plan, PlanRevision, WeightSet
 
 from .factories import make_plan, order, root, vehicle_model
 
@@ -151,6 +151,7 @@ def test_the_expense_budget_is_allocated_but_never_beyond_it(client_as, store, m
     c.post(reverse("plans:allocation_add", args=[plan.pk]), {"purpose": "广告", "amount": "300000"})
     c.post(reverse("plans:allocation_add", args=[plan.pk]), {"purpose": "x", "amount": "abc"})
     assert [a.amount for a in plan.expense_allocations.all()] == [Decimal("300000.00")]
+    assert "车展 · April" in c.get(reverse("plans:detail", args=[plan.pk])).content.decode()
 
 
 def test_my_targets_fragment_shows_this_month_with_progress(
@@ -226,6 +227,7 @@ def test_forecast_accuracy_per_consultant(client_as, store, manager, consultant)
     res = client_as(manager).get(reverse("plans:forecasts"))
     rows = res.context["rows"]
     assert len(rows) == 1 and rows[0].months[0][1:] == (4, 5, pytest.approx(0.8))
+    assert f"{last_month:%Y-%m}: forecast 4, sold 5: 80%" in res.content.decode()
     c = client_as(consultant)
     assert c.get(reverse("plans:forecasts")).status_code == 200
     res = c.post(reverse("plans:forecasts"), {f"m{model.pk}": 6})
@@ -275,3 +277,24 @@ def test_a_manager_saves_a_weight_set_and_bad_weights_are_refused(client_as, man
 def test_every_role_can_load_the_my_targets_card(client_as, cs_agent):
     res = client_as(cs_agent).get(reverse("plans:my_targets"))
     assert res.status_code == 200 and 'data-testid="my-targets"' in res.content.decode()
+
+
+def test_the_plan_history_is_paged_and_each_row_names_its_consultant(client_as, store, manager, consultant):
+    plan = make_plan(store, manager, year=2026, units=120)
+    people = services.target_break_down(
+        node=root(plan, "units"), into="consultant", method="even", by=manager
+    )
+    mine = next(p for p in people if p.scope_id == consultant.pk)
+    months = services.target_break_down(node=mine, into="month", method="even", by=manager)
+    weeks = services.target_break_down(node=months[0], into="week", method="even", by=manager)
+    c = client_as(manager)
+    html = c.get(reverse("plans:history", args=[plan.pk])).content.decode()
+    week_row = next(line for line in html.splitlines() if f"{weeks[0].period_start:%Y-%m-%d}–" in line)
+    assert str(consultant) in week_row  # a weekly row says whose week it is
+    PlanRevision.objects.bulk_create(
+        PlanRevision(plan=plan, by=manager, kind="value", subject="x", to_value=str(n)) for n in range(60)
+    )
+    total = plan.revisions.count()
+    first = c.get(reverse("plans:history", args=[plan.pk])).context["page_obj"]
+    assert len(first.object_list) == 50 and first.paginator.num_pages == -(-total // 50)
+    assert c.get(reverse("plans:history", args=[plan.pk]), {"page": 2}).context["page_obj"].number == 2
