@@ -8,7 +8,7 @@ from apps.org.roles import Role
 
 from .models import Campaign, Customer, CustomerSettings, EvaluationCard, Opportunity, Stage, StrategyCard
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class CustomerForm(forms.ModelForm):
@@ -151,7 +151,9 @@ class StrategyCardForm(forms.ModelForm):
 
 class EvaluationCardForm(forms.ModelForm):
     month = forms.DateField(
-        label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
+        label=_("Month"),
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
     )
 
     class Meta:

@@ -100,7 +100,7 @@ class WeightSetForm(forms.Form):
 class ActionPlanForm(forms.ModelForm):
     day = forms.DateField(
         label=_("Period containing"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         initial=timezone.localdate,
     )
 

@@ -12,7 +12,7 @@ from apps.stock.models import Car
 
 from .models import PaymentMethod, Settlement
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def _customer_picker(**kwargs: Any) -> RemotePicker:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.models import VehicleModel
 from apps.org.models import Store
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class CarForm(forms.Form):

@@ -177,3 +177,12 @@ def test_a_payment_row_names_the_order_and_instalment_and_its_reversal_asks_firs
     due = order.receivables.get().due_date
     assert f"Order #{order.pk} · due {date_format(due)}" in html
     assert f'data-testid="reverse-{payment.pk}"' in html and "data-confirm=" in html
+
+
+def test_date_inputs_are_filled_in_chinese_too(client_as, finance):
+    client = client_as(finance)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/sales/payments/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "收款" in html  # the page is in Chinese
+    # A date input takes only ISO dates: 2026/12/01 would leave it blank.
+    assert f'name="received_on" value="{TODAY().isoformat()}"' in html
