@@ -1,10 +1,22 @@
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.filters import DateFilter, OrderingFilter
 
-from .models import Category, Complaint, ComplaintStatus, ServiceKind, ServiceVisit, Severity, Vehicle
+from .models import (
+    Category,
+    Complaint,
+    ComplaintStatus,
+    FollowUp,
+    RuleCode,
+    ServiceKind,
+    ServiceVisit,
+    Severity,
+    Vehicle,
+)
 
 
 class VehicleFilter(django_filters.FilterSet):
@@ -71,3 +83,25 @@ class ComplaintFilter(django_filters.FilterSet):
     class Meta:
         model = Complaint
         fields = ["status", "category", "severity"]
+
+
+class QueueFilter(django_filters.FilterSet):
+    """The callback queue: by customer (name, mobile, plate), kind of call, overdue only."""
+
+    q = django_filters.CharFilter(method="search", label=_("Customer, mobile or plate"))
+    rule = django_filters.ChoiceFilter(choices=RuleCode.choices, label=_("Task"))
+    overdue = django_filters.BooleanFilter(
+        method="only_overdue", label=_("Overdue only"), widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = ["rule"]
+
+    def search(self, qs: QuerySet[FollowUp], name: str, value: str) -> QuerySet[FollowUp]:
+        return qs.filter(
+            Q(customer__name__icontains=value) | Q(customer__mobile=value) | Q(vehicle__plate__iexact=value)
+        )
+
+    def only_overdue(self, qs: QuerySet[FollowUp], name: str, value: bool) -> QuerySet[FollowUp]:
+        return qs.filter(action_on__lt=timezone.localdate()) if value else qs

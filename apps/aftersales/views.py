@@ -3,7 +3,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, store_ids, visible
 
 from . import selectors, services
-from .filters import ComplaintFilter, ServiceVisitFilter, VehicleFilter
+from .filters import ComplaintFilter, QueueFilter, ServiceVisitFilter, VehicleFilter
 from .forms import (
     ComplaintAssignForm,
     ComplaintForm,
@@ -62,16 +61,42 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 @role_required(*CS)
 def queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    page = Paginator(selectors.queue(user=request.user, today=today), 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
-    return render(
+    return list_page(
         request,
-        "aftersales/queue.html",
-        {
-            "page_obj": page,
-            "object_list": page.object_list,
+        queryset=selectors.queue(user=request.user, today=today),  # type: ignore[arg-type]
+        filterset_class=QueueFilter,
+        template="aftersales/queue.html",
+        fragment="aftersales/_queue_table.html",
+        per_page=50,
+        sort={"call_on": "action_on", "priority": "priority", "customer": "customer__name"},
+        export=(
+            "callback-queue",
+            [
+                _("Call on"),
+                _("Task"),
+                _("Priority"),
+                _("Customer"),
+                _("Mobile"),
+                _("Vehicle"),
+                _("Plate or VIN"),
+                _("Attempts"),
+                _("Claimed by"),
+            ],
+            lambda t: [
+                t.action_on,
+                t.get_rule_display(),
+                t.priority,
+                t.customer.name,
+                t.customer.mobile,
+                str(t.vehicle.vehicle_model) if t.vehicle else "",
+                (t.vehicle.plate or t.vehicle.vin) if t.vehicle else "",
+                t.attempts,
+                str(t.assignee or ""),
+            ],
+        ),
+        extra={
             "today": today,
             "health": selectors.queue_health(user=request.user, today=today),  # type: ignore[arg-type]
-            "querystring": "",
         },
     )
 

@@ -356,3 +356,22 @@ def test_satisfaction_has_labels_and_the_priority_badges_are_explained(client_as
     client.post(f"/aftersales/follow-ups/{task.pk}/claim/")
     page = client.get(f"/aftersales/follow-ups/{task.pk}/").content.decode()
     assert "5 · Very satisfied" in page and "1 · Very dissatisfied" in page
+
+
+@pytest.mark.django_db
+def test_the_queue_filters_sorts_and_exports_with_the_filters_applied(
+    client_as, cs_agent, task, store, consultant
+):
+    other = deliver(store=store, consultant=consultant, delivered_on=TODAY - timedelta(days=7))
+    services.followups_generate(on=TODAY)
+    client = client_as(cs_agent)
+    both = client.get("/aftersales/").context["object_list"]
+    assert {t.customer_id for t in both} >= {task.customer_id, other.customer_id}
+    one = client.get("/aftersales/", {"q": other.customer.mobile}).context["object_list"]
+    assert {t.customer_id for t in one} == {other.customer_id}
+    by_name = client.get("/aftersales/", {"sort": "customer"}).context["object_list"]
+    assert [t.customer.name for t in by_name] == sorted(t.customer.name for t in by_name)
+    assert client.get("/aftersales/", {"overdue": "true"}).context["object_list"].__len__() == 0
+    export = client.get("/aftersales/", {"q": other.customer.mobile, "export": "csv"})
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert other.customer.name in body and task.customer.name not in body
