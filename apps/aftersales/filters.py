@@ -104,4 +104,5 @@ class QueueFilter(django_filters.FilterSet):
         )
 
     def only_overdue(self, qs: QuerySet[FollowUp], name: str, value: bool) -> QuerySet[FollowUp]:
-        return qs.filter(action_on__lt=timezone.localdate()) if value else qs
+        # action_on: the annotation of selectors.queue (the next attempt, else the due date)
+        return qs.filter(action_on__lt=timezone.localdate()) if value else qs  # type: ignore[misc]
