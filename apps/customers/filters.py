@@ -6,12 +6,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.org.filters import OrderingFilter
+from apps.org.filters import DateFilter, OrderingFilter
 from apps.org.models import User
 from apps.org.roles import Role
 from apps.org.scoping import store_ids
 
-from .models import Customer, Grade, Opportunity, Source, Stage, Status
+from .models import Campaign, Customer, Grade, Opportunity, Source, Stage, Status
 
 
 def _owners(request: Any) -> QuerySet[User]:
@@ -89,3 +89,14 @@ class OpportunityFilter(django_filters.FilterSet):
 
     def search(self, qs: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
         return qs.filter(Q(customer__name__icontains=value) | Q(customer__mobile__contains=value))
+
+
+class CampaignFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+    source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Channel"))
+    starts_on__gte = DateFilter(field_name="starts_on", lookup_expr="gte", label=_("From"))
+    starts_on__lte = DateFilter(field_name="starts_on", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = Campaign
+        fields = ["source"]

@@ -24,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from apps.org.scoping import store_ids
@@ -151,6 +151,22 @@ def campaign_stats(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
             filter=Q(customers__orders__status__in=["open", "delivered"]),
             distinct=True,
         ),
+    )
+
+
+def _per(numerator: Any, denominator: str) -> Any:
+    """numerator ÷ denominator in SQL, NULL where the denominator is zero (shown as "—")."""
+    money: DecimalField[Any, Any] = DecimalField(max_digits=14, decimal_places=2)
+    return Cast(Cast(numerator, money) / NullIf(F(denominator), 0), money)
+
+
+def campaign_rows(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """campaign_stats with the ratios in SQL, so that the list sorts and pages by them."""
+    return campaign_stats(qs).annotate(
+        qualified_rate=_per(F("qualified"), "leads"),
+        conversion=_per(F("deals"), "leads"),
+        cost_per_lead=_per(F("cost"), "leads"),
+        cost_per_deal=_per(F("cost"), "deals"),
     )
 
 

@@ -24,7 +24,7 @@ from apps.org.roles import Role
 from apps.org.scoping import get_visible_or_404, store_ids, visible
 
 from . import selectors, services
-from .filters import CustomerFilter, OpportunityFilter, PoolFilter
+from .filters import CampaignFilter, CustomerFilter, OpportunityFilter, PoolFilter
 from .forms import (
     CampaignForm,
     CreditForm,
@@ -435,17 +435,61 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Campaign saved."))
             return redirect("customers:campaigns")
-    rows: list[Any] = list(selectors.campaign_stats(visible(Campaign.objects.select_related("store"), user)))
-    for c in rows:
-        c.qualified_rate = selectors.ratio(c.qualified, c.leads)
-        c.conversion = selectors.ratio(c.deals, c.leads)
-        c.cost_per_lead = selectors.ratio(c.cost, c.leads)
-        c.cost_per_deal = selectors.ratio(c.cost, c.deals)
     source_rows = selectors.source_stats(
         visible(Customer.objects.all(), user), visible(Campaign.objects.all(), user)
     )
-    return render(
-        request, "customers/campaigns.html", {"campaigns": rows, "form": form, "sources": source_rows}
+    return list_page(
+        request,
+        queryset=selectors.campaign_rows(visible(Campaign.objects.select_related("store"), user)).order_by(
+            "-starts_on", "pk"
+        ),
+        filterset_class=CampaignFilter,
+        template="customers/campaigns.html",
+        fragment="customers/_campaign_table.html",
+        sort={
+            "name": "name",
+            "starts_on": "starts_on",
+            "cost": "cost",
+            "leads": "leads",
+            "qualified_rate": "qualified_rate",
+            "conversion": "conversion",
+            "cost_per_lead": "cost_per_lead",
+            "cost_per_deal": "cost_per_deal",
+        },
+        export=(
+            "campaigns",
+            [
+                _("Campaign"),
+                _("Channel"),
+                _("Store"),
+                _("Starts on"),
+                _("Ends on"),
+                _("Cost"),
+                _("Leads"),
+                _("Qualified"),
+                _("Deals"),
+                _("Qualified rate"),
+                _("Conversion"),
+                _("Cost per lead"),
+                _("Cost per deal"),
+            ],
+            lambda c: [
+                c.name,
+                c.get_source_display(),
+                str(c.store),
+                c.starts_on,
+                c.ends_on,
+                c.cost,
+                c.leads,
+                c.qualified,
+                c.deals,
+                c.qualified_rate,
+                c.conversion,
+                c.cost_per_lead,
+                c.cost_per_deal,
+            ],
+        ),
+        extra={"form": form, "sources": source_rows},
     )
 
 

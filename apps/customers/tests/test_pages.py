@@ -254,3 +254,21 @@ def test_the_customer_list_puts_prospects_to_call_first_and_filters_by_owner_and
     # A consultant's owner choices hold only himself.
     form = client_as(consultant).get("/customers/").context["filter"].form
     assert list(form.fields["owner"].queryset) == [consultant]
+
+
+def test_campaigns_sort_by_their_ratios_filter_and_export(client_as, store, manager, consultant):
+    cheap = make_campaign(store, name="线上投放", cost=Decimal("1000"))
+    dear = make_campaign(store, name="秋季车展", cost=Decimal("90000"))
+    for _ in range(2):
+        make_customer(store, consultant, campaign=cheap)
+    make_customer(store, consultant, campaign=dear)
+    client = client_as(manager)
+    rows = client.get("/customers/campaigns/", {"sort": "-cost_per_lead"}).context["object_list"]
+    assert [c.name for c in rows] == ["秋季车展", "线上投放"]
+    assert rows[0].cost_per_lead == Decimal("90000.00") and rows[1].cost_per_lead == Decimal("500.00")
+    assert [c.name for c in client.get("/customers/campaigns/", {"q": "线上"}).context["object_list"]] == [
+        "线上投放"
+    ]
+    export = client.get("/customers/campaigns/", {"q": "线上", "export": "csv"})
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "线上投放" in body and "秋季车展" not in body and "500.00" in body
