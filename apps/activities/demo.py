@@ -1,6 +1,7 @@
-"""Demo rep activity: three months of visits, daily reports, route plans, monthly
-summaries and market reports for the demo consultants, with a realistic share of late
-entries (about 1 in 12) and missing or late reports.
+"""Demo rep activity: visits, daily reports and market reports since the start of last
+year (the order book's two years), route plans for the last three months and monthly
+summaries for the last three, with a realistic share of late entries (about 1 in 12) and
+missing or late reports.
 
 Idempotent: a consultant who already has visits is left alone. Its own fixed RNG, so
 the data does not depend on what the other seeds drew. Bulk inserts: a second or two.
@@ -29,7 +30,7 @@ from .models import (
 )
 from .services import _store_manager, settings_for, week_start_of
 
-DAYS = 91
+ROUTE_DAYS = 91  # route plans: the last three months
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 CHANNELS = [
     ("showroom", 40),
@@ -116,7 +117,7 @@ def seed(ctx: DemoContext) -> None:
     rng = Random(4)
     now = timezone.now()
     today = ctx.today
-    start = today - timedelta(days=DAYS)
+    start = date(today.year - 1, 1, 1)
     for s, store in enumerate(ctx.stores):
         manager = _store_manager(store.pk)
         rules = settings_for(store)
@@ -215,7 +216,9 @@ def _seed_consultant(
     Visit.objects.bulk_create(visits, batch_size=500)
     DailyReport.objects.bulk_create(reports, batch_size=500)
     _escalations(rng, store, consultant, manager, now)
-    _route_plans(rng, store, consultant, customers, visited, start, today)
+    _route_plans(
+        rng, store, consultant, customers, visited, max(start, today - timedelta(days=ROUTE_DAYS)), today
+    )
     _summaries(store, consultant, today, visits)
     _market(rng, store, consultant, start, today)
     _touch_customers(consultant, customers)

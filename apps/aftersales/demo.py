@@ -1,8 +1,7 @@
 """Demo after-sales: a year of deliveries followed up, service visits, today's queue.
 
-Vehicles come from the sales demo's deliveries (backfilled set-based); when the sales
-demo has delivered fewer than a year's worth, this seed delivers orders of its own
-(fixed VINs with a valid check digit, so a second run finds them and adds nothing).
+Vehicles come from the sales demo's deliveries (two years of them, booked through the
+sales services; backfilled set-based here, as their signals fire on commit).
 """
 
 from datetime import datetime, time, timedelta
@@ -12,10 +11,8 @@ from random import Random
 from django.db.models import Count
 from django.utils import timezone
 
-from apps.customers.models import Customer
 from apps.org.demo import DemoContext
 from apps.org.models import Store
-from apps.sales.models import Order, OrderStatus
 from apps.sales.services import vin_check_digit
 
 from . import services
@@ -59,60 +56,6 @@ PER_STORE = 104  # two deliveries a week for a year
 def _vin(store_no: int, n: int) -> str:
     draft = f"LSV{store_no}A21K0P{n:07d}"[:17]
     return draft[:8] + vin_check_digit(draft) + draft[9:]
-
-
-def _deliveries(ctx: DemoContext, store: Store, store_no: int, rng: Random) -> None:
-    """Orders delivered over the last year, for stores the sales demo left short."""
-    if Vehicle.objects.filter(store=store).count() >= PER_STORE // 2:
-        return
-    consultants = ctx.consultants(store)
-    models = ctx.extra.get("models") or []
-    if not consultants or not models:
-        return
-    existing = set(
-        Order.objects.filter(store=store, vin__startswith=f"LSV{store_no}").values_list("vin", flat=True)
-    )
-    known = {c.mobile: c for c in Customer.objects.filter(store=store, mobile__startswith=f"136{store_no}")}
-    plan = []
-    for n in range(PER_STORE):
-        vin = _vin(store_no, n)
-        delivered = ctx.today - timedelta(days=3 + n * 365 // PER_STORE)
-        model = models[rng.randrange(len(models))]
-        consultant = consultants[rng.randrange(len(consultants))]
-        name = SURNAMES[rng.randrange(len(SURNAMES))] + GIVEN[rng.randrange(len(GIVEN))]
-        mobile = f"136{store_no}{n:07d}"
-        if vin in existing:
-            continue
-        if mobile not in known:
-            known[mobile] = Customer(
-                store=store,
-                mobile=mobile,
-                name=name,
-                owner=consultant,
-                status="customer",
-                grade="O",
-                birthday=ctx.today - timedelta(days=365 * 40 + n * 7),
-            )
-        plan.append((known[mobile], vin, delivered, model, consultant))
-    # Bulk writes keep the seed fast (these demo orders carry no audit-history rows).
-    Customer.objects.bulk_create([c for c in known.values() if c.pk is None])
-    Order.objects.bulk_create(
-        [
-            Order(
-                store=store,
-                customer=customer,
-                consultant=consultant,
-                vehicle_model=model,
-                order_date=delivered - timedelta(days=10),
-                amount=model.msrp,
-                cost=model.cost,
-                status=OrderStatus.DELIVERED,
-                delivered_on=delivered,
-                vin=vin,
-            )
-            for customer, vin, delivered, model, consultant in plan
-        ]
-    )
 
 
 def _plates(store: Store, rng: Random) -> None:
@@ -219,9 +162,6 @@ def seed(ctx: DemoContext) -> None:
     stores = ctx.stores or list(Store.objects.all())
     services.rules_ensure(store_ids=[s.pk for s in stores])
     services.vehicles_backfill()  # the sales demo's deliveries (their signals fire on commit)
-    for no, store in enumerate(stores, start=1):
-        _deliveries(ctx, store, no, rng)
-    services.vehicles_backfill()
     for store in stores:
         _plates(store, rng)
         _visits(ctx, store, rng)

@@ -13,7 +13,7 @@ from apps.org.demo import DemoContext
 from apps.org.models import Store
 
 from . import services
-from .models import Campaign, Customer, CustomerSettings, Opportunity, Stage, StageChange
+from .models import Campaign, Customer, CustomerSettings, Opportunity, OwnershipChange, Stage, StageChange
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -160,6 +160,8 @@ def _seed_store(ctx: DemoContext, rng: Random, store: Store, n: int) -> list[tup
             last_contact_at=_aware(min(contact, today), 15) if owner else _aware(created, 11),
         )
         customer.created_at = _aware(created, 10)
+        # Registered when he came (ownership as of a past period end reads this row).
+        OwnershipChange.objects.filter(customer=customer).update(at=_aware(created, 10))
         if owner is None or rng.random() < 0.2:
             continue
         final = rng.choices([s for s, _w in STAGE_WEIGHTS], [w for _s, w in STAGE_WEIGHTS])[0]
@@ -188,9 +190,18 @@ def _seed_store(ctx: DemoContext, rng: Random, store: Store, n: int) -> list[tup
         for step in steps[1:]:
             services.opportunity_set_stage(opportunity=opportunity, stage=step, by=owner)
         if final == Stage.LOST:
+            reason = rng.choice(LOST_REASONS)
             services.opportunity_set_stage(
-                opportunity=opportunity, stage=Stage.LOST, by=owner, lost_reason=rng.choice(LOST_REASONS)
+                opportunity=opportunity, stage=Stage.LOST, by=owner, lost_reason=reason
             )
+            if rng.random() < 0.5:  # half of them give up on the store, not just this car
+                services.customer_update(
+                    customer=customer,
+                    by=owner,
+                    status="lost",
+                    lost_reason=reason,
+                    lost_on=min(created + timedelta(days=3 * len(steps)), today),
+                )
         # Spread the history over the customer's life instead of "now".
         for k, change in enumerate(StageChange.objects.filter(opportunity=opportunity).order_by("pk")):
             at = min(created + timedelta(days=3 * k), today)

@@ -2,8 +2,9 @@
 consultants (and this month to weeks), so tracking and the consultant's card show figures.
 
 If the sales demo left orders last year, the year's targets are last year's actuals plus
-10% and the months and consultants follow last year's proportions (`last_year`);
-otherwise a seasonal weight set splits the months and the consultants share evenly.
+10%, the months follow last year's proportions (`last_year`) and each month goes to the
+consultants by their share of last year (weights); otherwise a seasonal weight set splits
+the months and capability weights the consultants.
 Idempotent: a store that already has this year's plan is left alone.
 """
 
@@ -60,8 +61,21 @@ def _history(store: Store, year: int, today: date) -> dict[str, tuple[list[Decim
     return out
 
 
+def _shares(store: Store, consultants: list[User], year: int, measure: str) -> dict[str, Decimal]:
+    """Consultant id → his actual of `measure` in `year` (empty when nobody has one)."""
+    specs = [
+        selectors.Spec(measure, date(year, 1, 1), date(year, 12, 31), selectors.Filters(frozenset({p.pk})))
+        for p in consultants
+    ]
+    values = [max(a or Decimal(0), Decimal(0)) for a in selectors.actuals(store, specs)]
+    if sum(values) <= 0:
+        return {}
+    return {str(p.pk): v for p, v in zip(consultants, values, strict=True)}
+
+
 def _action_plans_and_forecasts(ctx: DemoContext, store: Store, consultants: list[User]) -> None:
-    """This week's action plans and four months of forecasts (three past, for accuracy)."""
+    """This week's action plans, and forecasts for the last six months (accuracy), this
+    month and the next: a consultant forecasts roughly what he then sells."""
     rng = Random(f"plans-{store.code}")
     # The models the store sells most, so the forecasts are about real business.
     models = list(
@@ -70,12 +84,13 @@ def _action_plans_and_forecasts(ctx: DemoContext, store: Store, consultants: lis
         .order_by("-n", "pk")[:4]
     )
     this_month = ctx.today.replace(day=1)
-    months = []
+    past = []
     d = this_month
-    for _i in range(3):
+    for _i in range(6):
         d = (d - timedelta(days=1)).replace(day=1)
-        months.append(d)
-    months.append(periods.month_end(this_month) + timedelta(days=1))
+        past.append(d)
+    coming = [this_month, periods.month_end(this_month) + timedelta(days=1)]
+    year_ago = date(this_month.year - 1, this_month.month, 1)
     week_start, week_end = periods.week_bounds(ctx.today)
     for person in consultants:
         ActionPlan.objects.get_or_create(
@@ -94,27 +109,41 @@ def _action_plans_and_forecasts(ctx: DemoContext, store: Store, consultants: lis
             continue  # seeded before (later seeds may add orders: do not top up)
         sold: dict[tuple[date, int], int] = {}
         for day, model_id in (
-            Order.objects.filter(consultant=person, order_date__gte=months[2], order_date__lt=this_month)
+            Order.objects.filter(consultant=person, order_date__gte=year_ago)
             .exclude(status=OrderStatus.CANCELLED)
             .values_list("order_date", "vehicle_model_id")
         ):
             key = (day.replace(day=1), model_id)
             sold[key] = sold.get(key, 0) + 1
-        for month in months:
+        rows: dict[tuple[date, int], int] = {}
+        for month in past:
             model_ids = [m.pk for m in models] + [mid for (mm, mid) in sold if mm == month]
             for model_id in dict.fromkeys(model_ids):
-                # A consultant forecasts roughly what he then sells; now and then one off.
                 if (month, model_id) in sold:
-                    guess = max(0, sold[(month, model_id)] + rng.choice((-1, 0, 0, 0, 0, 0, 1)))
+                    guess = max(0, sold[(month, model_id)] + rng.choice((-1, *[0] * 14, 1)))
                 else:
-                    guess = rng.choice((0, 0, 0, 0, 0, 0, 0, 1))
-                if guess:
-                    Forecast.objects.get_or_create(
-                        consultant=person,
-                        month=month,
-                        vehicle_model_id=model_id,
-                        defaults={"store": store, "units": guess},
-                    )
+                    guess = int(rng.random() < 0.015)
+                rows[(month, model_id)] = guess
+        # The coming months: what he sold in the same month last year, plus a little,
+        # on the models he sells most.
+        mine: dict[int, int] = {}
+        for (_m, model_id), n in sold.items():
+            mine[model_id] = mine.get(model_id, 0) + n
+        favourites = sorted(mine, key=lambda k: (-mine[k], k))[:4] or [m.pk for m in models]
+        for month in coming:
+            ago = date(month.year - 1, month.month, 1)
+            expected = round(sum(n for (mm, _mid), n in sold.items() if mm == ago) * 1.1)
+            for k in range(expected):
+                key = (month, favourites[k % len(favourites)])
+                rows[key] = rows.get(key, 0) + 1
+        for (month, model_id), units in rows.items():
+            if units:
+                Forecast.objects.get_or_create(
+                    consultant=person,
+                    month=month,
+                    vehicle_model_id=model_id,
+                    defaults={"store": store, "units": units},
+                )
 
 
 def seed(ctx: DemoContext) -> None:
@@ -168,9 +197,17 @@ def seed(ctx: DemoContext) -> None:
             months = services.target_break_down(
                 node=node, into="month", method=method, weights=seasonal.weights, by=manager
             )
+            # Each month among the consultants by their share of last year (a steadier
+            # yardstick than last year's same month, a handful of sales each); by
+            # capability where last year has nothing to go by.
+            shares = _shares(store, consultants, year - 1, node.measure)
             for month in months:
                 people = services.target_break_down(
-                    node=month, into="consultant", method="capability", by=manager
+                    node=month,
+                    into="consultant",
+                    method="weights" if shares else "capability",
+                    weights=shares,
+                    by=manager,
                 )
                 if month.period_start <= ctx.today <= month.period_end:
                     for node_of_person in people:
