@@ -1,4 +1,5 @@
-"""Demo order book: two years of orders — last year in full and this year to date — booked,
+"""Demo order book: two years of orders — last year in full (and the December before it,
+whose money comes in last January) and this year to date — booked,
 delivered (valid VINs) and paid through the sales services, so every order has its
 receivables and every figure is one the product could have produced.
 
@@ -11,8 +12,8 @@ models of this year's orders are picked so a month's revenue follows the same st
 Customers: the prospects of the customers demo whose opportunities end ordered or
 delivered buy first; walk-in buyers (registered a few days before their order) make up
 each consultant's month. Collections: most pay on the due date or within three days,
-about one in six late (two weeks to two months), one in ten of the last four months' buyers
-not yet (overdue);
+about one in seven late (two to six weeks), one in eight of the last two months' buyers not
+yet (overdue);
 credit customers pay three monthly instalments. A recorded-in-error payment is reversed
 and recorded again, an unpaid order is cancelled, and a few of last year's buyers are
 lost later, each with a reason.
@@ -187,6 +188,11 @@ def _plan_book(
         # His own taste in cars: a favourite few, so his revenue per unit is his own.
         favourites = rng.sample(models, k=min(6, len(models)))
         units_last = _diffuse([pace * 12 * w / season for w in SEASONAL], rng)
+        # The December before: its late money and credit instalments come in last January,
+        # as every January's do, so last year's collections are a whole year's.
+        december = date(today.year - 2, 12, 1)
+        for _k in range(round(pace * 12 * SEASONAL[11] / season)):
+            book.bookings.append(Booking(person, _day_in(rng, december, today), rng.choice(favourites)))
         revenue_last: dict[int, Decimal] = {}
         for m, n in zip(last_year, units_last, strict=True):
             chosen = _take(by_month.pop((person.pk, m), []), n)
@@ -330,21 +336,21 @@ def _collect(
 ) -> None:
     """Most pay on time, some late; a few of the last months' buyers not yet (overdue)."""
     behaviour = rng.random()
-    if behaviour < 0.1 and order.order_date > today - timedelta(days=120):
+    if behaviour < 0.12 and order.order_date > today - timedelta(days=60):
         return
-    late = behaviour < 0.17
+    late = behaviour < 0.16
     method = (
         ["transfer", "transfer", "card", "loan"] if settlement == "loan" else ["transfer", "card", "cash"]
     )
     for receivable in order.receivables.order_by("due_date"):
-        delay = rng.randint(15, 70) if late else rng.randint(0, 3)
+        delay = rng.randint(15, 40) if late else rng.randint(0, 3)
         paid_on = receivable.due_date + timedelta(days=delay)
         parts = [(paid_on, receivable.amount)]
         if rng.random() < 0.08:  # a deposit first, the rest when the car is ready
             half = (receivable.amount / 2).quantize(Decimal("0.01"))
             parts = [
                 (paid_on, half),
-                (paid_on + timedelta(days=rng.randint(7, 25)), receivable.amount - half),
+                (paid_on + timedelta(days=rng.randint(7, 20)), receivable.amount - half),
             ]
         for day, amount in parts:
             if day > today:
