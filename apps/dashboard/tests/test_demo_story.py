@@ -1,8 +1,8 @@
 """The demo tells a believable story, and keeps telling it (issue 12): two years of orders
 booked through the services, each with its receivables, mostly collected (some late, a
 few overdue); this year's plan made from last year, so the store and each consultant land
-between 70 % and 120 % of it (collections, which lag, 60–140 %), not all alike; some customers lost with a reason; forecasts near what
-was then sold."""
+between 70 % and 120 % of it (collections, which lag, 60–140 %), not all alike; some
+customers lost with a reason; forecasts near what was then sold."""
 
 from datetime import date, timedelta
 from decimal import Decimal
