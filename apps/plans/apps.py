@@ -25,6 +25,8 @@ class PlansConfig(AppConfig):
                     "weightset",
                     "capability",
                     "expenseallocation",
+                    "workcalendar",
+                    "closedday",
                 )
                 for action in ("view", "add", "change")
             ),

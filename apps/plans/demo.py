@@ -1,5 +1,5 @@
 """Demo plans: per store an approved plan for this year, broken down to months and
-consultants (and this month to weeks), so tracking and the consultant's card show figures.
+consultants (and this month to weeks, this week to days), so tracking and the consultant's card show figures.
 
 If the sales demo left orders last year, the year's targets are last year's actuals plus
 10%, the months follow last year's proportions (`last_year`) and each month goes to the
@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from random import Random
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from apps.catalog.models import VehicleModel
@@ -211,9 +212,18 @@ def seed(ctx: DemoContext) -> None:
                 )
                 if month.period_start <= ctx.today <= month.period_end:
                     for node_of_person in people:
-                        services.target_break_down(
+                        weeks = services.target_break_down(
                             node=node_of_person, into="week", method="even", by=manager
                         )
+                        # This week down to the day, by the store's weekday weights.
+                        for week in weeks:
+                            if week.period_start <= ctx.today <= week.period_end:
+                                try:
+                                    services.target_break_down(
+                                        node=week, into="day", method="weights", by=manager
+                                    )
+                                except ValidationError:
+                                    pass  # a week of closed days: no daily targets
         services.expense_allocation_add(
             plan=plan, purpose="车展", amount=Decimal("200000.00"), month=4, by=manager
         )

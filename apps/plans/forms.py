@@ -51,7 +51,10 @@ class BreakDownForm(forms.Form):
     weights = forms.CharField(
         label=_("Or weights by key"),
         required=False,
-        help_text=_("key=weight, comma separated, e.g. 1=8, 2=6, 3=9 (months), or consultant ids."),
+        help_text=_(
+            "key=weight, comma separated, e.g. 1=8, 2=6, 3=9 (months), or consultant ids; days by "
+            "weekday 1 (Monday) … 7, or leave empty for the store's weekday weights."
+        ),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -69,7 +72,13 @@ class BreakDownForm(forms.Form):
                     break
                 parsed[key.strip()] = value.strip()
         data["weights_map"] = parsed
-        if data.get("method") == Method.WEIGHTS and not parsed and not data.get("weight_set"):
+        # Days without weights follow the store's weekday weights (its working calendar).
+        if (
+            data.get("method") == Method.WEIGHTS
+            and not parsed
+            and not data.get("weight_set")
+            and data.get("into") != Into.DAY
+        ):
             self.add_error("weight_set", _("Choose a weight set or type the weights."))
         return data
 
@@ -136,3 +145,8 @@ class ForecastForm(forms.Form):
 
     def units(self) -> dict[int, int]:
         return {int(k[1:]): (v or 0) for k, v in self.cleaned_data.items()}
+
+
+class ClosedDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=60, required=False)

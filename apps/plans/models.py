@@ -60,6 +60,7 @@ class PeriodKind(models.TextChoices):
     QUARTER = "quarter", _("Quarter")
     MONTH = "month", _("Month")
     WEEK = "week", _("Week")
+    DAY = "day", _("Day")
 
 
 class Into(models.TextChoices):
@@ -68,6 +69,7 @@ class Into(models.TextChoices):
     QUARTER = "quarter", _("Quarters")
     MONTH = "month", _("Months")
     WEEK = "week", _("Weeks")
+    DAY = "day", _("Days (working days of the store's calendar)")
     TEAM = "team", _("Teams")
     CONSULTANT = "consultant", _("Consultants")
     VEHICLE_MODEL = "vehicle_model", _("Vehicle models")
@@ -355,3 +357,57 @@ class Forecast(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultant} {self.month:%Y-%m} {self.vehicle_model}: {self.units}"
+
+
+# ISO weekday (Monday = 1) → weight of a day in a `day` breakdown. Showrooms are busiest at
+# the weekend, so Saturday and Sunday carry half again as much as a weekday; a weight of 0
+# marks a weekday the store is closed (no daily target on it).
+DEFAULT_WEEKDAY_WEIGHTS: dict[str, float] = {"1": 1, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1.5, "7": 1.5}
+WEEKDAYS = ["1", "2", "3", "4", "5", "6", "7"]
+
+
+class WorkCalendar(models.Model):
+    """A store's working week for daily targets: a weight per weekday (0: closed).
+
+    A store without a row uses DEFAULT_WEEKDAY_WEIGHTS. Closed dates (春节 days off, a
+    stock-taking day) are `ClosedDay` rows; the holiday greeting calendar of after-sales
+    is another matter: a store is usually open, and busy, on 国庆.
+    """
+
+    store = models.OneToOneField(
+        Store, on_delete=models.CASCADE, related_name="work_calendar", verbose_name=_("store")
+    )
+    weekday_weights = models.JSONField(_("weekday weights"), default=dict)
+
+    scope: ClassVar[ScopeRule] = ScopeRule(store="store")
+
+    class Meta:
+        verbose_name = _("working calendar")
+        verbose_name_plural = _("working calendars")
+
+    def __str__(self) -> str:
+        return str(self.store)
+
+    def weights(self) -> dict[str, float]:
+        return {d: float(self.weekday_weights.get(d, DEFAULT_WEEKDAY_WEIGHTS[d])) for d in WEEKDAYS}
+
+
+class ClosedDay(models.Model):
+    """A date the store is closed: no daily target falls on it."""
+
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="closed_days", verbose_name=_("store")
+    )
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=60, blank=True)
+
+    scope: ClassVar[ScopeRule] = ScopeRule(store="store")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["store", "date"], name="closed_day_once_per_store")]
+        verbose_name = _("closed day")
+        verbose_name_plural = _("closed days")
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.date}"

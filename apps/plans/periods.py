@@ -4,12 +4,19 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from .models import PeriodKind
 
 # How fine each period kind is; a node splits only into finer kinds.
-RANK = {PeriodKind.YEAR: 0, PeriodKind.QUARTER: 1, PeriodKind.MONTH: 2, PeriodKind.WEEK: 3}
+RANK = {
+    PeriodKind.YEAR: 0,
+    PeriodKind.QUARTER: 1,
+    PeriodKind.MONTH: 2,
+    PeriodKind.WEEK: 3,
+    PeriodKind.DAY: 4,
+}
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,23 @@ def split(start: date, end: date, into: str) -> list[Slice]:
                 )
             )
             d = we + timedelta(days=1)
+    return out
+
+
+def working_days(
+    start: date, end: date, weekday_weights: dict[str, float], closed: set[date]
+) -> list[tuple[Slice, float]]:
+    """The store's working days in [start, end] with their weekday weight: days whose
+    weekday weighs 0 and closed dates are left out. Keys as API.md: "2027-02-01"."""
+    out: list[tuple[Slice, float]] = []
+    d = start
+    while d <= end:
+        w = weekday_weights.get(str(d.isoweekday()), 0)
+        if w > 0 and d not in closed:
+            out.append(
+                (Slice(d.isoformat(), f"{d:%m-%d} {WEEKDAYS_ABBR[d.weekday()]}", PeriodKind.DAY, d, d), w)
+            )
+        d += timedelta(days=1)
     return out
 
 

@@ -18,7 +18,8 @@ counted). Green when actual ≥ expected, amber from 90% of expected, red below.
 (units, customers, visits) less than one whole unit short is on track: nobody sells a
 third of a car. During the grace — the first tenth of the period — a shortfall has no
 colour yet ("too early"): on the 1st of the month 0 of 1 is not "behind". A period that
-has not started has no status. The run-rate projection (actual ÷ elapsed) is shown
+has not started has no status. A day target is judged when the day is over: today it is
+green once met and has no colour before ("in progress"). The run-rate projection (actual ÷ elapsed) is shown
 beside it, and an actual over the target reads "ahead by" the excess.
 """
 
@@ -37,7 +38,16 @@ from django.utils import timezone
 from apps.org.models import Store, User
 from apps.org.roles import Role
 
-from .models import INTEGER_MEASURES, Measure, Plan, ScopeType, Target
+from .models import (
+    DEFAULT_WEEKDAY_WEIGHTS,
+    INTEGER_MEASURES,
+    ClosedDay,
+    Measure,
+    Plan,
+    ScopeType,
+    Target,
+    WorkCalendar,
+)
 from .periods import elapsed_fraction
 
 GREEN, AMBER, RED = "green", "amber", "red"
@@ -306,6 +316,16 @@ def actuals(store: Store, specs: list[Spec]) -> list[Decimal | None]:
     return out
 
 
+def work_calendar(store: Store, start: date, end: date) -> tuple[dict[str, float], set[date]]:
+    """The store's weekday weights and its closed dates in [start, end] (two queries)."""
+    cal = WorkCalendar.objects.filter(store=store).first()
+    weights = cal.weights() if cal else dict(DEFAULT_WEEKDAY_WEIGHTS)
+    closed = set(
+        ClosedDay.objects.filter(store=store, date__range=(start, end)).values_list("date", flat=True)
+    )
+    return weights, closed
+
+
 def team_members(store: Store) -> dict[int, set[int]]:
     """Team id → ids of its members (one query)."""
     members: dict[int, set[int]] = defaultdict(set)
@@ -350,6 +370,8 @@ class Tracking:
     expected: Decimal | None = None
     early: bool = False
     """In the grace period and short of the expected figure: no colour yet."""
+    in_progress: bool = False
+    """A day target on its own day, not met yet: judged when the day is over."""
 
     @property
     def ahead(self) -> Decimal | None:
@@ -377,6 +399,10 @@ def track(
     short = expected - actual
     if short <= 0 or (integer and short < 1):
         return Tracking(actual, achievement, elapsed, gap, projection, GREEN, expected)
+    if start == end == today:
+        return Tracking(
+            actual, achievement, elapsed, gap, projection, None, expected, early=True, in_progress=True
+        )
     if elapsed < GRACE:
         return Tracking(actual, achievement, elapsed, gap, projection, None, expected, early=True)
     status = AMBER if actual >= expected * AMBER_OF_EXPECTED else RED
@@ -454,9 +480,13 @@ def imbalances(targets: list[Target]) -> list[tuple[Target, Decimal]]:
     return [(by_id[pk], by_id[pk].value - s) for pk, s in sums.items() if by_id[pk].value != s]
 
 
-def my_targets(user: User, today: date | None = None) -> dict[str, list[tuple[Target, Tracking]]]:
-    """This month's and this week's consultant-level targets of the user, tracked, from
-    approved plans. A week target is a week node under his consultant node."""
+def my_targets(
+    user: User, today: date | None = None, kinds: tuple[str, ...] = ("month", "week")
+) -> dict[str, list[tuple[Target, Tracking]]]:
+    """This month's and this week's (and, asked for, today's) consultant-level targets of
+    the user, tracked, from approved plans. A week or day target is a node under his
+    consultant node. Queries: the targets (1) and the actuals of each store (one per
+    measure family)."""
     today = today or timezone.localdate()
     qs = list(
         Target.objects.filter(
@@ -464,14 +494,14 @@ def my_targets(user: User, today: date | None = None) -> dict[str, list[tuple[Ta
             plan__status="approved",
             period_start__lte=today,
             period_end__gte=today,
-            period_kind__in=["month", "week"],
+            period_kind__in=list(kinds),
         )
         .select_related("plan__store")
         .order_by("period_kind", "measure", "pk")
     )
     # Only the nodes about the whole of his work in that period (no product slice).
     qs = [t for t in qs if t.scope_type in (ScopeType.CONSULTANT, ScopeType.STORE, ScopeType.TEAM)]
-    out: dict[str, list[tuple[Target, Tracking]]] = {"month": [], "week": []}
+    out: dict[str, list[tuple[Target, Tracking]]] = {k: [] for k in kinds}
     by_store: dict[int, list[Target]] = defaultdict(list)
     for t in qs:
         by_store[t.plan.store_id].append(t)

@@ -21,8 +21,10 @@ from apps.sales.models import Settlement
 from . import periods, selectors
 from .models import (
     INTEGER_MEASURES,
+    WEEKDAYS,
     ActionPlan,
     Capability,
+    ClosedDay,
     ExpenseAllocation,
     Forecast,
     Into,
@@ -35,6 +37,7 @@ from .models import (
     ScopeType,
     Target,
     WeightSet,
+    WorkCalendar,
 )
 
 CENT = Decimal("0.01")
@@ -276,7 +279,7 @@ def _path(node: Target, by_id: dict[int, Target]) -> list[Target]:
 def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSpec]:
     scopes = {t.scope_type for t in path}
     store = node.plan.store
-    if into in (Into.QUARTER, Into.MONTH, Into.WEEK):
+    if into in (Into.QUARTER, Into.MONTH, Into.WEEK, Into.DAY):
         if periods.RANK[PeriodKind(into)] <= periods.RANK[PeriodKind(node.period_kind)]:
             raise ValidationError(
                 {
@@ -298,7 +301,11 @@ def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSp
                 node.scope_code,
                 node.consultant_id,
             )
-            for s in periods.split(node.period_start, node.period_end, into)
+            for s in (
+                periods.split(node.period_start, node.period_end, into)
+                if into != Into.DAY
+                else [d for d, _w in _working_days(node)]
+            )
         ]
 
     def spec(
@@ -391,6 +398,30 @@ def _children_specs(node: Target, into: str, path: list[Target]) -> list[ChildSp
     raise ValidationError({"into": [_("Unknown breakdown: %(into)s.") % {"into": into}]})
 
 
+def _working_days(node: Target) -> list[tuple[periods.Slice, float]]:
+    weights, closed = selectors.work_calendar(node.plan.store, node.period_start, node.period_end)
+    return periods.working_days(node.period_start, node.period_end, weights, closed)
+
+
+def _day_weights(node: Target, specs: list[ChildSpec], weights: Mapping[str, Any] | None) -> list[Any] | None:
+    """Weights of a `day` breakdown by weekday: the store's calendar when none are given,
+    or `weights` keyed by ISO weekday "1" (Monday) … "7"; None when `weights` are keyed by
+    day (the general rule applies)."""
+    if weights and not set(map(str, weights)) <= set(WEEKDAYS):
+        return None
+    if not weights:
+        by_day = {s.key: w for s, w in _working_days(node)}
+        return [by_day[s.key] for s in specs]
+    given = {str(k): v for k, v in weights.items()}
+    needed = sorted({str(s.start.isoweekday()) for s in specs})
+    missing = [k for k in needed if k not in given]
+    if missing:
+        raise ValidationError(
+            {"weights": [_("Missing weights for weekdays: %(keys)s.") % {"keys": ", ".join(missing)}]}
+        )
+    return [given[str(s.start.isoweekday())] for s in specs]
+
+
 def _weights_for(
     node: Target,
     specs: list[ChildSpec],
@@ -402,6 +433,10 @@ def _weights_for(
 ) -> list[Any]:
     if method == Method.EVEN:
         return [1] * len(specs)
+    if method == Method.WEIGHTS and into == Into.DAY:
+        by_weekday = _day_weights(node, specs, weights)
+        if by_weekday is not None:
+            weights = {s.key: w for s, w in zip(specs, by_weekday, strict=True)}
     if method == Method.WEIGHTS:
         if not weights:
             raise ValidationError({"weights": [_("Give a weight for every child, or choose a weight set.")]})
@@ -472,8 +507,12 @@ def target_break_down(
     weights: Mapping[str, Any] | None = None,
     by: User,
 ) -> list[Target]:
-    """Replace `node`'s children by a breakdown `into` quarters/months/weeks/teams/
+    """Replace `node`'s children by a breakdown `into` quarters/months/weeks/days/teams/
     consultants/vehicle models/body types/settlement methods, split by `method`.
+
+    Days are the working days of the store's calendar (`WorkCalendar`, `ClosedDay`);
+    `weights` for days may be keyed by ISO weekday ("1" … "7") instead of by date, and
+    without any `weights` the store's weekday weights apply.
 
     The children always add up to the node exactly (see `distribute`). The page, the
     API and the tests all come here.
@@ -494,7 +533,13 @@ def target_break_down(
     specs = _children_specs(node, into, path)
     if not specs:
         raise ValidationError(
-            {"into": [_("There is nothing to split into (no teams, consultants or models).")]}
+            {
+                "into": [
+                    _("There are no working days in this period.")
+                    if into == Into.DAY
+                    else _("There is nothing to split into (no teams, consultants or models).")
+                ]
+            }
         )
     teams = selectors.team_members(plan.store)
     w = _weights_for(node, specs, method, weights, into, path, teams)
@@ -741,3 +786,48 @@ def forecast_save(*, consultant: User, month: date, units: Mapping[int, int], by
         )
         out.append(f)
     return out
+
+
+# --- the working calendar -------------------------------------------------------------
+
+
+def _check_store_manager(by: User, store: Store) -> None:
+    if not (by.is_admin or (by.role == Role.MANAGER and by.stores.filter(pk=store.pk).exists())):
+        raise ValidationError(_("Only a manager of this store can change its calendar."))
+
+
+@transaction.atomic
+def work_calendar_set(*, store: Store, weights: Mapping[str, Any], by: User) -> WorkCalendar:
+    """The store's weekday weights for daily targets ("1" Monday … "7" Sunday; 0: closed)."""
+    _check_store_manager(by, store)
+    clean: dict[str, float] = {}
+    for day in WEEKDAYS:
+        raw = weights.get(day, 0)
+        try:
+            w = Decimal(str(raw))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({day: [_("Enter a number.")]}) from None
+        if not w.is_finite() or w < 0:
+            raise ValidationError({day: [_("A weight cannot be negative.")]})
+        if w > 100:
+            raise ValidationError({day: [_("A weight is at most 100.")]})
+        clean[day] = float(w)
+    if sum(clean.values()) <= 0:
+        raise ValidationError(_("The store must be open on at least one weekday."))
+    cal, _created = WorkCalendar.objects.update_or_create(store=store, defaults={"weekday_weights": clean})
+    return cal
+
+
+@transaction.atomic
+def closed_day_add(*, store: Store, day: date, reason: str, by: User) -> ClosedDay:
+    _check_store_manager(by, store)
+    found, _created = ClosedDay.objects.update_or_create(
+        store=store, date=day, defaults={"reason": reason.strip()[:60]}
+    )
+    return found
+
+
+@transaction.atomic
+def closed_day_remove(*, closed_day: ClosedDay, by: User) -> None:
+    _check_store_manager(by, closed_day.store)
+    closed_day.delete()

@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,12 +26,30 @@ from apps.org.scoping import get_visible_or_404, store_ids, visible
 
 from . import selectors, services
 from .filters import ActionPlanFilter, PlanFilter
-from .forms import ActionPlanForm, BreakDownForm, CommentForm, ForecastForm, PlanForm, WeightSetForm
-from .models import ActionPlan, Forecast, Plan, PlanRevision, PlanStatus, Target, WeightSet
+from .forms import (
+    ActionPlanForm,
+    BreakDownForm,
+    ClosedDayForm,
+    CommentForm,
+    ForecastForm,
+    PlanForm,
+    WeightSetForm,
+)
+from .models import (
+    WEEKDAYS,
+    ActionPlan,
+    ClosedDay,
+    Forecast,
+    Plan,
+    PlanRevision,
+    PlanStatus,
+    Target,
+    WeightSet,
+)
 
 READERS = (Role.MANAGER, Role.FINANCE)
 # What the break-down form offers first: the next finer period, then people.
-NEXT_INTO = {"year": "month", "quarter": "month", "month": "consultant", "week": "consultant"}
+NEXT_INTO = {"year": "month", "quarter": "month", "month": "consultant", "week": "day", "day": "consultant"}
 EDITORS = (Role.MANAGER,)
 
 
@@ -319,6 +339,14 @@ def my_targets(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"month": got["month"], "week": got["week"]})
 
 
+@role_required(*Role.values)
+def my_today(request: HttpRequest) -> HttpResponse:
+    """htmx fragment for the consultant's My day: today's targets ("1 unit, 6 visits")
+    with their progress; nothing when the plan has no day targets for him."""
+    got = selectors.my_targets(_me(request), kinds=("day",))
+    return render(request, "plans/_my_today.html", {"day": got["day"]})
+
+
 @role_required(Role.CONSULTANT, Role.MANAGER)
 def action_plans(request: HttpRequest) -> HttpResponse:
     user = _me(request)
@@ -420,3 +448,59 @@ def forecasts(request: HttpRequest) -> HttpResponse:
                 return redirect("plans:forecasts")
     rows = selectors.forecast_accuracy(visible(Forecast.objects.all(), user), today)
     return render(request, "plans/forecasts.html", {"form": form, "next_month": next_month, "rows": rows})
+
+
+@role_required(*EDITORS)
+def work_calendar(request: HttpRequest) -> HttpResponse:
+    """A store's working calendar for daily targets: weekday weights and closed dates."""
+    me = _me(request)
+    stores = list(visible(Store.objects.all(), me))
+    if not stores:
+        raise Http404
+    raw = request.GET.get("store") or request.POST.get("store") or ""
+    store = next((s for s in stores if raw.isdigit() and s.pk == int(raw)), None)
+    if raw and store is None:
+        raise Http404
+    store = store or stores[0]
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "weights":
+                services.work_calendar_set(
+                    store=store,
+                    weights={d: (request.POST.get(f"w{d}") or "0").strip() for d in WEEKDAYS},
+                    by=me,
+                )
+                messages.success(request, _("Weekday weights saved."))
+            elif action == "close":
+                form = ClosedDayForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(list(form.errors.get("date") or [_("Enter a date.")]))
+                services.closed_day_add(
+                    store=store, day=form.cleaned_data["date"], reason=form.cleaned_data["reason"], by=me
+                )
+                messages.success(request, _("Closed day added."))
+            elif action == "open":
+                raw_id = request.POST.get("closed_day") or ""
+                day = get_visible_or_404(
+                    ClosedDay.objects.select_related("store"), me, pk=int(raw_id) if raw_id.isdigit() else 0
+                )
+                services.closed_day_remove(closed_day=day, by=me)
+                messages.success(request, _("Closed day removed."))
+        except ValidationError as exc:
+            for m in _errors(exc):
+                messages.error(request, m)
+        return redirect(f"{reverse('plans:calendar')}?store={store.pk}")
+    weights, _closed = selectors.work_calendar(store, timezone.localdate(), timezone.localdate())
+    days = ClosedDay.objects.filter(store=store, date__gte=timezone.localdate() - timedelta(days=31))
+    return render(
+        request,
+        "plans/calendar.html",
+        {
+            "store": store,
+            "stores": stores,
+            "weekdays": [(d, WEEKDAYS_ABBR[int(d) - 1], weights[d]) for d in WEEKDAYS],
+            "closed_days": days,
+            "form": ClosedDayForm(),
+        },
+    )

@@ -38,6 +38,8 @@ def tracking_label(tracking: Any) -> str:
     """The status of a Tracking in words; in the grace period a shortfall is "too early"."""
     if tracking is None:
         return status_label(None)
+    if getattr(tracking, "in_progress", False):
+        return _("In progress")
     if getattr(tracking, "early", False):
         return _("Too early to tell")
     return status_label(tracking.status)
