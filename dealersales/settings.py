@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "apps.sales",
     "apps.activities",
     "apps.appointments",
+    "apps.training",
     "apps.plans",
     "apps.scoring",
     "apps.incentives",

@@ -20,6 +20,7 @@ APPS = [
     ("sales", "sales/"),
     ("activities", "activities/"),
     ("appointments", "appointments/"),
+    ("training", "training/"),
     ("plans", "plans/"),
     ("scoring", "scoring/"),
     ("incentives", "incentives/"),

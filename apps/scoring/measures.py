@@ -43,6 +43,8 @@ MEASURES: list[Measure] = [
     # Appointments (邀约): made for the period and not cancelled; attended ÷ made.
     Measure("appointments", _("Appointments"), "count"),
     Measure("arrival_rate", _("Arrival rate"), "ratio"),
+    # Training (培训): hours of the sessions he attended in the period.
+    Measure("training_hours", _("Training hours"), "ratio"),
 ]
 BY_NAME = {m.name: m for m in MEASURES}
 NAMES = [m.name for m in MEASURES]

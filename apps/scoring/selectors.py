@@ -59,6 +59,7 @@ from apps.org.models import Store, User
 from apps.org.roles import Role
 from apps.plans.models import PlanStatus, ScopeType, Target
 from apps.sales.models import Allocation, Order, OrderStatus
+from apps.training.selectors import monthly_by_consultant as monthly_training
 
 from .measures import BY_NAME, CRITERIA, NAMES, RATES, SCOREABLE
 from .models import PeriodClose, Rating, ScorecardTemplate, default_weights
@@ -174,7 +175,7 @@ def lost_with_owner() -> QuerySet[Customer]:
 
 
 def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[int, date], dict[str, Any]]:
-    """Additive raw sums per (consultant, month): eight queries whatever the size."""
+    """Additive raw sums per (consultant, month): nine queries whatever the size."""
     raw: dict[tuple[int, date], dict[str, Any]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     tz = store_tz()
 
@@ -275,6 +276,9 @@ def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[in
         bucket = raw[uid, _month(month)]
         bucket["appointments"] += row["invitations"]
         bucket["attended"] += row["attended"]
+
+    for (uid, month), row in monthly_training(consultant_ids, start, end).items():
+        raw[uid, _month(month)]["training_hours"] += row["hours"] or ZERO
     return raw
 
 
@@ -327,6 +331,7 @@ def figures_from_raw(raw: dict[str, Any], customers: int) -> dict[str, Any]:
         "late_entry_rate": _div(raw.get("late", 0), visits, RATE),
         "appointments": int(raw.get("appointments", 0)),
         "arrival_rate": _div(raw.get("attended", 0), raw.get("appointments", 0), RATE),
+        "training_hours": Decimal(raw.get("training_hours", 0)).quantize(Decimal("0.1")),
     }
 
 
@@ -503,7 +508,8 @@ def scorecards(*, stores: list[Store], periods: list[Period]) -> dict[tuple[int,
     """The scorecard of every consultant of `stores` for every period, keyed by
     (consultant id, period key). Closed periods come from their frozen snapshot
     (with the live differences in `changed`). A fixed number of queries: consultants,
-    templates, 7 monthly sums, customers, targets, ratings, closes = 13."""
+    templates, the monthly sums (orders … training), customers, targets, ratings, closes =
+    14."""
     users = list(consultants_of(stores))
     ids = [u.pk for u in users]
     store_ids = sorted({s.pk for s in stores})

@@ -42,8 +42,9 @@ def test_fifty_consultants_by_twelve_months_take_the_same_queries_as_two(store):
     many, cards = count(store)
     assert len(cards) == 50 * 12
     # consultants, templates, orders, allocations, visits, daily reports, new customers,
-    # lost customers, appointments, customers by month, targets, ratings, closed periods = 13.
-    assert few == many == 13
+    # lost customers, appointments, training, customers by month, targets, ratings, closed
+    # periods = 14.
+    assert few == many == 14
 
 
 def test_the_ranking_page_and_the_api_run_a_fixed_number_of_queries(client_as, api_as, manager, store):

@@ -17,6 +17,7 @@ SEEDS = [
     "apps.stock.demo",
     "apps.sales.demo",
     "apps.activities.demo",
+    "apps.training.demo",
     "apps.plans.demo",
     "apps.aftersales.demo",
     # Last: it closes past months, freezing what every other seed produced.

@@ -1,0 +1,3 @@
+from . import api
+
+routes = [("trainings", api.TrainingViewSet)]
