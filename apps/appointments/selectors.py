@@ -80,3 +80,18 @@ def monthly_by_consultant(
         .annotate(**FIGURES)
     )
     return {(r["consultant_id"], r["month"]): r for r in rows}
+
+
+def store_by_month(store_ids: Any, start: date, end: date) -> dict[date, dict[str, Any]]:
+    """The KPIs per calendar month of the stores' appointments (one grouped query), for
+    the store month: first day of month → invitations, confirmed, attended … and rates."""
+    from django.db.models.functions import TruncMonth
+
+    rows = (
+        Appointment.objects.filter(store_id__in=store_ids, day__range=(start, end))
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(**FIGURES)
+        .order_by()
+    )
+    return {r["month"]: with_rates(dict(r)) for r in rows}

@@ -118,8 +118,44 @@ def represent(data: dict[str, Any], stores: list[Store]) -> dict[str, Any]:
             "target": money(mo["collections"]["target"]),
         },
         "leads": {"total": sh["leads"]["value"], "conversion": number(sh["conversion"]["value"])},
+        **_additions(data),
         "test_drives": sh["test_drives"]["value"],
     }
+
+
+def _additions(data: dict[str, Any]) -> dict[str, Any]:
+    """Figures added by issue 15 (escalation breaches, appointments, referrals, training);
+    a month closed before them has none of these keys."""
+    out: dict[str, Any] = {}
+    if esc := data.get("escalations"):
+        out["complaint_breaches"] = {
+            k: esc[k]["value"] for k in ("not_acknowledged", "not_answered", "not_resolved")
+        }
+    if ap := data.get("appointments"):
+        out["appointments"] = {
+            "invitations": ap["invitations"]["value"],
+            "attended": ap["attended"]["value"],
+            "confirmed_rate": number(ap["confirmed_rate"]["value"]),
+            "arrival_rate": number(ap["arrival_rate"]["value"]),
+            "no_show_rate": number(ap["no_show_rate"]["value"]),
+        }
+    if rf := data.get("referrals"):
+        out["referrals"] = {
+            "referred": rf["referred"]["value"],
+            "converted": rf["converted"]["value"],
+            "conversion": number(rf["conversion"]["value"]),
+            "rewards": rf["rewards"],
+            "reward_value": money(rf["reward_value"]),
+        }
+    if tr := data.get("training"):
+        out["training"] = {
+            "sessions": tr["sessions"]["value"],
+            "hours": number(tr["hours"]["value"]),
+            "people_trained": tr["attendances"]["value"],
+            "attendee_hours": number(tr["person_hours"]["value"]),
+            "average_score": number(tr["average_score"]["value"]),
+        }
+    return out
 
 
 PARAMS = [

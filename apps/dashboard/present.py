@@ -366,6 +366,49 @@ def sections(data: dict[str, Any]) -> list[Section]:
             Row(_("Months of stock (held ÷ sold)"), st["coverage"], HOURS),
         ]
         sections.append(stock)
+    esc = data.get("escalations")  # the additions of issue 15: absent from older snapshots
+    if esc:
+        ladder = _url("escalations:day") if _has_url("escalations:day") else ""
+        service.rows += [
+            Row(_("Complaints not acknowledged in time"), esc["not_acknowledged"], COUNT, ladder),
+            Row(_("Complaints not answered in time"), esc["not_answered"], COUNT, ladder),
+            Row(_("Complaints not resolved in time"), esc["not_resolved"], COUNT, ladder),
+        ]
+    ap = data.get("appointments")
+    if ap:
+        kpis = _url("appointments:kpis", start=start, end=end) if _has_url("appointments:kpis") else ""
+        section = Section("appointments", _("Appointments"))
+        section.rows = [
+            Row(_("Invitations"), ap["invitations"], COUNT, kpis),
+            Row(_("Confirmed rate"), ap["confirmed_rate"], RATIO),
+            Row(_("Arrived"), ap["attended"], COUNT),
+            Row(_("Arrival rate"), ap["arrival_rate"], RATIO),
+            Row(_("No-show rate"), ap["no_show_rate"], RATIO),
+        ]
+        sections.append(section)
+    rf = data.get("referrals")
+    if rf:
+        section = Section("referrals", _("Referrals"))
+        section.rows = [
+            Row(_("Referred customers"), rf["referred"], COUNT, _url("customers:list", source="referral")),
+            Row(_("Referrals who bought"), rf["converted"], COUNT),
+            Row(_("Referral conversion"), rf["conversion"], RATIO),
+            Row(_("Referral rewards given"), _plain(rf["rewards"]), COUNT, compare=False),
+            Row(_("Value of the rewards"), _plain(rf["reward_value"]), MONEY, compare=False),
+        ]
+        sections.append(section)
+    tr = data.get("training")
+    if tr:
+        sessions = _url("training:list", date_from=start, date_to=end) if _has_url("training:list") else ""
+        section = Section("training", _("Training"))
+        section.rows = [
+            Row(_("Training sessions"), tr["sessions"], COUNT, sessions),
+            Row(_("Training hours"), tr["hours"], HOURS),
+            Row(_("People trained"), tr["attendances"], COUNT),
+            Row(_("Attendee hours"), tr["person_hours"], HOURS),
+            Row(_("Average assessment score"), tr["average_score"], HOURS),
+        ]
+        sections.append(section)
     return sections
 
 

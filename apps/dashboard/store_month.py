@@ -36,7 +36,16 @@ Definitions (SPEC §5 where it has one; an "order" is never a cancelled one):
 - sales expenses: visit expenses in the month, against the month's budget (the plan's
   allocations to that month, else a twelfth of the plan's yearly budget);
 - receivables aging at month end: open balances of orders dated by month end, aged on
-  the month's last day.
+  the month's last day;
+- complaint escalation breaches: rungs of the complaint ladder that fired in the month
+  (not acknowledged / answered / resolved in time, the store's escalation settings);
+- appointments (邀约) whose day is in the month, as on the arrival-rate page: invitations
+  (not cancelled), confirmed rate, arrival rate (邀约到店率) = attended ÷ invitations,
+  no-show rate;
+- referrals (转介绍): customer files created in the month that name a referrer;
+  converted: of those, the ones with an order (so far); rewards given in the month;
+- training (培训): sessions dated in the month, their hours, people trained (attendances),
+  attendee hours (Σ hours × people) and the average assessment score.
 A ratio whose denominator is zero is None ("—" on the page, null in the API).
 """
 
@@ -75,7 +84,9 @@ from apps.aftersales.models import (
     ServiceVisit,
     Vehicle,
 )
-from apps.customers.models import Campaign, Customer
+from apps.appointments.selectors import store_by_month as appointments_by_month
+from apps.customers.models import Campaign, Customer, ReferralReward
+from apps.escalations.selectors import complaint_breaches_by_month
 from apps.org.models import Store
 from apps.plans.models import ExpenseAllocation, Measure, PeriodKind, Plan, PlanStatus, ScopeType, Target
 from apps.plans.selectors import Filters, Spec, actuals, track
@@ -84,6 +95,7 @@ from apps.sales.selectors import aging
 from apps.scoring.periods import Period, month, parse
 from apps.scoring.selectors import day_start, scorecards, store_tz
 from apps.stock.models import Car
+from apps.training.selectors import store_months as training_months
 
 from .models import StoreMonth
 
@@ -202,6 +214,10 @@ def store_month(*, stores: list[Store], month_key: str, today: date | None = Non
         "people": _people(stores, m),
         "money": _money(ids, m, sales_by_month, targets),
         "stock": _stock(ids, m),
+        "escalations": _escalations(ids, m),
+        "appointments": _appointments(ids, m),
+        "referrals": _referrals(ids, m),
+        "training": _training(ids, m),
         "next_targets": {measure: targets.get((m.next.key, measure)) for measure in SALES_MEASURES},
         "trend": [
             {
@@ -764,3 +780,73 @@ def _stock(ids: list[int], m: Months) -> dict[str, Any]:
         # months of stock: cars held at month end ÷ cars sold in the month
         "coverage": compare(*(ratio(h, s, CENT) for h, s in zip(held, sold, strict=True))),
     }
+
+
+# ---------------------------------------------------------------------------
+# Escalations, appointments, referrals, training (issue 15). Each is absent from the
+# snapshots of months closed before it was recorded: the page shows what it has.
+
+
+def _escalations(ids: list[int], m: Months) -> dict[str, Any]:
+    by = {_key(k): v for k, v in complaint_breaches_by_month(ids, m.start_at, m.end_at).items()}
+    out: dict[str, Any] = {}
+    for name in ("not_acknowledged", "not_answered", "not_resolved"):
+        out[name] = compare(*m.three({k: v[name] for k, v in by.items()}, 0))
+    out["total"] = compare(*m.three({k: sum(v.values()) for k, v in by.items()}, 0))
+    return out
+
+
+def _appointments(ids: list[int], m: Months) -> dict[str, Any]:
+    by = {_key(k): v for k, v in appointments_by_month(ids, m.start, m.end).items()}
+    out: dict[str, Any] = {
+        "invitations": compare(*m.three({k: v["invitations"] for k, v in by.items()}, 0)),
+        "attended": compare(*m.three({k: v["attended"] for k, v in by.items()}, 0)),
+        "no_show": compare(*m.three({k: v["no_show"] for k, v in by.items()}, 0)),
+    }
+    for name in ("confirmed_rate", "arrival_rate", "no_show_rate"):
+        out[name] = compare(
+            *m.three({k: None if v[name] is None else Decimal(str(v[name])) for k, v in by.items()})
+        )
+    return out
+
+
+def _referrals(ids: list[int], m: Months) -> dict[str, Any]:
+    has_order = Order.objects.filter(customer_id=OuterRef("pk")).exclude(status=OrderStatus.CANCELLED)
+    rows = (
+        Customer.objects.filter(
+            store__in=ids, referred_by__isnull=False, created_at__gte=m.start_at, created_at__lt=m.end_at
+        )
+        .annotate(mo=TruncMonth("created_at", tzinfo=store_tz()))
+        .values("mo")
+        .annotate(referred=Count("pk"), converted=Count("pk", filter=Exists(has_order)))
+        .order_by()
+    )
+    by = {_key(r["mo"]): r for r in rows}
+    rewards = ReferralReward.objects.filter(
+        referrer__store__in=ids, given_on__range=(m.this.start, m.this.end)
+    ).aggregate(n=Count("pk"), value=Sum("value"))
+    referred = m.three({k: v["referred"] for k, v in by.items()}, 0)
+    converted = m.three({k: v["converted"] for k, v in by.items()}, 0)
+    return {
+        "referred": compare(*referred),
+        "converted": compare(*converted),
+        "conversion": compare(*(ratio(c, r) for c, r in zip(converted, referred, strict=True))),
+        "rewards": rewards["n"] or 0,
+        "reward_value": rewards["value"] or ZERO,
+    }
+
+
+def _training(ids: list[int], m: Months) -> dict[str, Any]:
+    by = {f"{k:%Y-%m}": v for k, v in training_months(ids, m.start, m.end).items()}
+    out: dict[str, Any] = {}
+    for name, default in (("sessions", 0), ("hours", ZERO), ("attendances", 0), ("person_hours", ZERO)):
+        out[name] = compare(*m.three({k: v[name] for k, v in by.items()}, default))
+    out["average_score"] = compare(
+        *m.three(
+            {
+                k: None if v["average_score"] is None else Decimal(v["average_score"]).quantize(TENTH)
+                for k, v in by.items()
+            }
+        )
+    )
+    return out

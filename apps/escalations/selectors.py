@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from apps.customers.models import Customer
@@ -68,3 +69,24 @@ def complaint_breaches(store_ids: Any, start: date, end: date) -> dict[str, int]
         not_resolved=Count("pk", filter=Q(level=3)),
     )
     return {k: v or 0 for k, v in row.items()}
+
+
+def complaint_breaches_by_month(
+    store_ids: Any, start_at: datetime, end_at: datetime
+) -> dict[Any, dict[str, int]]:
+    """Complaint rungs climbed per calendar month (store time) in [start_at, end_at): one
+    query, for the store month's 环比 / 同比. Keys: the TruncMonth value."""
+    rows = (
+        Step.objects.filter(
+            ladder=Ladder.COMPLAINT, store_id__in=store_ids, fired_at__gte=start_at, fired_at__lt=end_at
+        )
+        .annotate(mo=TruncMonth("fired_at", tzinfo=timezone.get_current_timezone()))
+        .values("mo")
+        .annotate(
+            not_acknowledged=Count("pk", filter=Q(level=1)),
+            not_answered=Count("pk", filter=Q(level=2)),
+            not_resolved=Count("pk", filter=Q(level=3)),
+        )
+        .order_by()
+    )
+    return {r["mo"]: {k: r[k] for k in ("not_acknowledged", "not_answered", "not_resolved")} for r in rows}

@@ -1,6 +1,6 @@
 """The day list and the ladder settings."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import cast
 
 from django.contrib import messages
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from apps.aftersales.models import Department
@@ -59,3 +60,26 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Escalation ladders saved."))
             return redirect(f"{request.path}?store={store.pk}")
     return render(request, "escalations/settings.html", {"form": form, "store": store, "stores": stores})
+
+
+@role_required(Role.CUSTOMER_SERVICE, Role.MANAGER)
+def breaches(request: HttpRequest) -> HttpResponse:
+    """htmx fragment for the after-sales KPI page (which may not read this app): the
+    complaint rungs climbed in the period, per rung, for the user's stores."""
+    today = timezone.localdate()
+    start = _date(request.GET.get("start")) or today - timedelta(days=29)
+    end = _date(request.GET.get("end")) or today
+    if end < start:
+        start, end = end, start
+    stores = visible(Store.objects.all(), _me(request)).values("pk")
+    figures = selectors.complaint_breaches(stores, start, end)
+    return render(
+        request, "escalations/_breaches.html", {"breaches": figures, "total": sum(figures.values())}
+    )
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return parse_date(raw or "")
+    except ValueError:
+        return None
