@@ -38,7 +38,9 @@ def month_data(store, manager, consultant, consultant2):
         Step.objects.create(
             store=store, ladder=Ladder.COMPLAINT, object_id=1, level=level, basis=at(day), fired_at=at(day)
         )
-    Step.objects.create(store=store, ladder=Ladder.LEAD, object_id=1, level=1, basis=at(jan), fired_at=at(jan))
+    Step.objects.create(
+        store=store, ladder=Ladder.LEAD, object_id=1, level=1, basis=at(jan), fired_at=at(jan)
+    )
     # Appointments in January: 4 made, 1 cancelled; 2 attended, 1 no-show.
     c = _customer(store, consultant, 1)
     for status in ("attended", "attended", "no_show", "cancelled", "confirmed"):
@@ -161,7 +163,9 @@ def test_a_month_frozen_before_the_additions_still_renders(client_as, api_as, st
     assert "training" not in body and body["closed"] is True
 
 
-def test_the_after_sales_kpi_page_shows_the_breaches_through_a_fragment(client_as, store, manager, cs_agent, month_data):
+def test_the_after_sales_kpi_page_shows_the_breaches_through_a_fragment(
+    client_as, store, manager, cs_agent, month_data
+):
     page = client_as(cs_agent).get("/aftersales/kpis/", {"start": "2027-01-01", "end": "2027-01-31"})
     assert "/escalations/breaches/?start=2027-01-01" in page.content.decode()
     res = client_as(cs_agent).get("/escalations/breaches/", {"start": "2027-01-01", "end": "2027-01-31"})
