@@ -186,3 +186,8 @@ class ComplaintRoutingForm(forms.Form):
 
     def rows(self) -> list[tuple[Any, Any]]:
         return [(self[f"{code}_owner"], self[f"{code}_department"]) for code, _label in Category.choices]
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("Holiday"), max_length=30, help_text=_("e.g. 春节, 中秋节"))

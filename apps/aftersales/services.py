@@ -146,6 +146,40 @@ def holidays_ensure(*, store_ids: Iterable[int], today: date | None = None) -> N
     )
 
 
+def _check_holiday_manager(by: User, store_id: int) -> None:
+    if not (by.is_admin or (by.role == Role.MANAGER and by.stores.filter(pk=store_id).exists())):
+        raise ValidationError(_("Only a manager of this store keeps its holiday calendar."))
+
+
+@transaction.atomic
+def holiday_save(*, store: Store, day: date, name: str, by: User, holiday: Holiday | None = None) -> Holiday:
+    """Add a holiday to the store's calendar, or move/rename one (its greetings go out on
+    the new date). One holiday a day per store."""
+    _check_holiday_manager(by, store.pk)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Name the holiday.")]})
+    if len(name) > 30:
+        raise ValidationError({"name": [_("A holiday's name is at most 30 characters.")]})
+    clash = Holiday.objects.filter(store=store, date=day)
+    if holiday is not None:
+        clash = clash.exclude(pk=holiday.pk)
+    if clash.exists():
+        raise ValidationError({"date": [_("The store already has a holiday on %(day)s.") % {"day": day}]})
+    item = holiday or Holiday(store=store)
+    if holiday is not None and holiday.store_id != store.pk:
+        raise ValidationError({"store": [_("A holiday stays in its store's calendar.")]})
+    item.date, item.name = day, name
+    item.save()
+    return item
+
+
+@transaction.atomic
+def holiday_remove(*, holiday: Holiday, by: User) -> None:
+    _check_holiday_manager(by, holiday.store_id)
+    holiday.delete()
+
+
 def rules_ensure(*, store_ids: Iterable[int] | None = None, today: date | None = None) -> None:
     """Give every store (or these) the default rules and holidays it lacks: three statements."""
     ids = list(store_ids) if store_ids is not None else list(Store.objects.values_list("pk", flat=True))

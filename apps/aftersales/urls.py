@@ -20,6 +20,7 @@ urlpatterns = [
     path("complaints/routing/", views.complaint_routing, name="complaint_routing"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("kpis/", views.kpis, name="kpis"),
+    path("holidays/", views.holidays, name="holidays"),
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("rules/generate-now/", views.generate_now, name="generate_now"),

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +28,7 @@ from .forms import (
     ComplaintRoutingForm,
     ComplaintStatusForm,
     CompleteForm,
+    HolidayForm,
     PeriodForm,
     RuleForm,
     ServiceVisitForm,
@@ -39,6 +40,7 @@ from .models import (
     FollowUp,
     FollowUpRule,
     FollowUpStatus,
+    Holiday,
     ServiceVisit,
     Vehicle,
 )
@@ -549,4 +551,68 @@ def vehicle_pick(request: HttpRequest) -> JsonResponse:
                 for v in rows[:20]
             ]
         }
+    )
+
+
+@role_required(Role.MANAGER)
+def holidays(request: HttpRequest) -> HttpResponse:
+    """The store's holiday calendar (春节, 中秋 … each year's dates): the greeting SMS goes
+    to owners on these days. This year and the next two are pre-filled; the manager adds,
+    moves, renames and removes days."""
+    me = request.user
+    stores = list(visible(Store.objects.all(), me))
+    if not stores:
+        raise Http404
+    raw = request.GET.get("store") or request.POST.get("store") or ""
+    store = next((s for s in stores if raw.isdigit() and s.pk == int(raw)), None)
+    if raw and store is None:
+        raise Http404
+    store = store or stores[0]
+    today = timezone.localdate()
+    raw_year = request.GET.get("year") or request.POST.get("year") or ""
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else today.year
+    services.holidays_ensure(store_ids=[store.pk], today=today)
+    here = f"{reverse('aftersales:holidays')}?store={store.pk}&year={year}"
+    if request.method == "POST":
+        action = request.POST.get("action")
+        raw_id = request.POST.get("holiday") or ""
+        try:
+            found = None
+            if raw_id:
+                found = get_visible_or_404(
+                    Holiday.objects.all(), me, pk=int(raw_id) if raw_id.isdigit() else 0, store=store
+                )
+            if action == "remove" and found is not None:
+                services.holiday_remove(holiday=found, by=me)  # type: ignore[arg-type]
+                messages.success(request, _("Holiday removed."))
+            else:
+                form = HolidayForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError([m for errs in form.errors.values() for m in errs])
+                services.holiday_save(
+                    store=store,
+                    day=form.cleaned_data["date"],
+                    name=form.cleaned_data["name"],
+                    by=me,  # type: ignore[arg-type]
+                    holiday=found,
+                )
+                messages.success(request, _("Holiday saved."))
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        return redirect(here)
+    days = Holiday.objects.filter(store=store, date__year=year).order_by("date")
+    return render(
+        request,
+        "aftersales/holidays.html",
+        {
+            "store": store,
+            "stores": stores,
+            "year": year,
+            "years": [today.year - 1, today.year, today.year + 1, today.year + 2],
+            "holidays": days,
+            "form": HolidayForm(
+                initial={"date": date(year, today.month, today.day) if year != today.year else today}
+            ),
+        },
     )

@@ -52,3 +52,42 @@ def test_an_edited_calendar_is_what_counts(store, consultant):
     assert list(FollowUp.objects.filter(rule=RuleCode.HOLIDAY).values_list("due_date", flat=True)) == [
         date(2027, 3, 8)
     ]
+
+
+def test_the_manager_moves_renames_adds_and_removes_holidays_on_the_page(
+    client_as, store, other_store, manager, consultant
+):
+    c = client_as(manager)
+    url = "/aftersales/holidays/"
+    res = c.get(url, {"store": store.pk, "year": 2027})
+    assert res.status_code == 200 and "春节" in res.content.decode()  # pre-filled on first view
+    spring = Holiday.objects.get(store=store, name="春节", date__year=2027)
+    c.post(url, {"store": store.pk, "year": 2027, "holiday": spring.pk, "date": "2027-02-07", "name": "春节"})
+    spring.refresh_from_db()
+    assert spring.date == date(2027, 2, 7)
+    c.post(url, {"store": store.pk, "year": 2027, "date": "2027-03-08", "name": "妇女节"})
+    assert Holiday.objects.filter(store=store, date=date(2027, 3, 8), name="妇女节").exists()
+    # A second holiday on a day that has one is refused, with a message; a blank name too.
+    before = Holiday.objects.filter(store=store).count()
+    res = c.post(url, {"store": store.pk, "year": 2027, "date": "2027-03-08", "name": "另一个"}, follow=True)
+    assert "already has a holiday" in res.content.decode()
+    c.post(url, {"store": store.pk, "year": 2027, "date": "2027-03-09", "name": "  "})
+    c.post(url, {"store": store.pk, "year": 2027, "date": "not a date", "name": "x"})
+    assert Holiday.objects.filter(store=store).count() == before
+    women = Holiday.objects.get(store=store, name="妇女节")
+    c.post(url, {"store": store.pk, "year": 2027, "holiday": women.pk, "action": "remove"})
+    assert not Holiday.objects.filter(pk=women.pk).exists()
+
+
+def test_another_stores_holidays_are_out_of_reach(
+    client_as, store, other_store, manager, other_manager, consultant
+):
+    services.holidays_ensure(store_ids=[store.pk, other_store.pk], today=date(2026, 12, 1))
+    theirs = Holiday.objects.filter(store=other_store).first()
+    c = client_as(manager)
+    assert c.get("/aftersales/holidays/", {"store": other_store.pk}).status_code == 404
+    res = c.post("/aftersales/holidays/", {"store": store.pk, "holiday": theirs.pk, "action": "remove"})
+    assert res.status_code == 404 and Holiday.objects.filter(pk=theirs.pk).exists()
+    assert client_as(consultant).get("/aftersales/holidays/").status_code in (302, 403)
+    with pytest.raises(Exception, match="manager of this store"):
+        services.holiday_save(store=store, day=date(2027, 5, 1), name="劳动节", by=other_manager)
