@@ -344,7 +344,9 @@ def my_today(request: HttpRequest) -> HttpResponse:
     """htmx fragment for the consultant's My day: today's targets ("1 unit, 6 visits")
     with their progress; nothing when the plan has no day targets for him."""
     got = selectors.my_targets(_me(request), kinds=("day",))
-    return render(request, "plans/_my_today.html", {"day": got["day"]})
+    # The headline is what he does today: the counts to reach (units, visits …), not money.
+    headline = [(t, tr) for t, tr in got["day"] if t.is_integer and t.value > 0]
+    return render(request, "plans/_my_today.html", {"day": got["day"], "headline": headline})
 
 
 @role_required(Role.CONSULTANT, Role.MANAGER)

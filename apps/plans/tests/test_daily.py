@@ -153,6 +153,8 @@ def test_my_today_shows_todays_targets_to_the_consultant_on_his_my_day(
     assert res.status_code == 200 and 'data-testid="my-today"' in html and "<html" not in html
     assert f"<strong>1</strong> / {int(mine_today.value)}" in html
     assert 'data-measure="visits"' in html
+    headline = html.split('data-testid="today-headline"')[1].split("</p>")[0]
+    assert "Visits" in headline and "Units sold" in headline
     page = c.get(reverse("customers:my_day")).content.decode()
     assert reverse("plans:my_today") in page
     other = client_as(consultant2).get(reverse("plans:my_today")).content.decode()
