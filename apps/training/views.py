@@ -90,7 +90,9 @@ def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     stores = visible(Store.objects.all(), me)
     staff = _staff(me)
     staff_qs = User.objects.filter(pk__in=[u.pk for u in staff])
-    initial = {}
+    initial: dict[str, object] = {}
+    if session is None and len(mine := list(stores[:2])) == 1:
+        initial["store"] = mine[0]  # a manager of one store does not pick it
     scores: dict[int, str] = {}
     if session is not None:
         initial = {
