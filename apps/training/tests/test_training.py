@@ -169,12 +169,18 @@ def test_the_manager_creates_and_edits_a_session_on_the_page(
     assert s.hours == 3 and s.attendances.count() == 1
 
 
-def test_another_stores_manager_gets_404(client_as, store, manager, consultant, other_manager, api_as):
+def test_another_stores_manager_gets_404(
+    client_as, store, manager, consultant, consultant2, other_manager, api_as
+):
     s = _session(store, manager, [consultant])
     assert client_as(other_manager).get(reverse("training:edit", args=[s.pk])).status_code == 404
     api = api_as(other_manager)
     assert api.get(f"/api/v1/trainings/{s.pk}/").status_code == 404
+    assert api.get("/api/v1/trainings/").json()["count"] == 0
     assert api.patch(f"/api/v1/trainings/{s.pk}/", {"hours": "1"}, format="json").status_code == 404
+    # A consultant who did not attend: 404 as well (never reveal it exists).
+    assert api_as(consultant2).get(f"/api/v1/trainings/{s.pk}/").status_code == 404
+    assert api_as(consultant).get(f"/api/v1/trainings/{s.pk}/").status_code == 200
 
 
 def test_the_api_lists_creates_and_patches_sessions(api_as, store, manager, consultant, consultant2):
