@@ -376,7 +376,7 @@ def sections(data: dict[str, Any]) -> list[Section]:
         ]
     ap = data.get("appointments")
     if ap:
-        kpis = _url("appointments:kpis", start=start, end=end) if _has_url("appointments:kpis") else ""
+        kpis = _url("appointments:kpis", month=data["month"]) if _has_url("appointments:kpis") else ""
         section = Section("appointments", _("Appointments"))
         section.rows = [
             Row(_("Invitations"), ap["invitations"], COUNT, kpis),
