@@ -273,7 +273,17 @@ class BreakDownSerializer(serializers.Serializer):
     node = serializers.IntegerField()
     into = serializers.ChoiceField(choices=Into.choices)
     method = serializers.ChoiceField(choices=Method.choices)
-    weights = serializers.DictField(child=serializers.JSONField(), required=False)
+    weights = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=(
+            "Child key → weight (API.md). For `into: day` the keys may instead be ISO weekdays "
+            '"1" (Monday) … "7"; with `method: weights` and no weights, days follow the '
+            "store's working calendar (weekday weights, default Monday–Friday 1, Saturday and "
+            "Sunday 1.5). Days are the store's working days: a weekday weighted 0 and closed "
+            "dates get no child."
+        ),
+    )
     weight_set = serializers.IntegerField(required=False, help_text="A WeightSet id, instead of `weights`.")
 
 
