@@ -189,5 +189,5 @@ class ComplaintRoutingForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     name = forms.CharField(label=_("Holiday"), max_length=30, help_text=_("e.g. 春节, 中秋节"))

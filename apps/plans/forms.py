@@ -148,5 +148,5 @@ class ForecastForm(forms.Form):
 
 
 class ClosedDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), max_length=60, required=False)

@@ -16,7 +16,7 @@ class SessionForm(forms.Form):
     store = forms.ModelChoiceField(Store.objects.none(), label=_("Store"))
     topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices)
     title = forms.CharField(label=_("Title"), max_length=120)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     hours = forms.DecimalField(label=_("Hours"), min_value=0.5, max_value=24, decimal_places=1, max_digits=4)
     trainer = forms.ModelChoiceField(User.objects.none(), label=_("Trainer"), required=False)
     trainer_name = forms.CharField(

@@ -230,3 +230,12 @@ def test_the_api_list_runs_a_fixed_number_of_queries(
         _session(store, manager, [consultant], day=date(2026, 4, 1 + i))
     with django_assert_num_queries(3):
         assert api.get("/api/v1/trainings/").json()["count"] == 13
+
+
+def test_the_form_fills_its_date_in_chinese_too(client_as, store, manager, consultant):
+    """A date input takes only ISO dates: 2026年3月10日 would leave it blank."""
+    s = _session(store, manager, [consultant], day=date(2026, 3, 10))
+    c = client_as(manager)
+    c.cookies["django_language"] = "zh-hans"
+    html = c.get(reverse("training:edit", args=[s.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "参训人" in html and 'name="date" value="2026-03-10"' in html
