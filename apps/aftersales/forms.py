@@ -182,6 +182,7 @@ class ComplaintRoutingForm(forms.Form):
                 choices=[("", "—"), *Department.choices],
                 required=False,
                 initial=route.department if route else "",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
     def rows(self) -> list[tuple[Any, Any]]:
