@@ -115,8 +115,21 @@ def client_as(client: Client) -> Any:
 def api_as() -> Any:
     """api_as(user) → a DRF APIClient authenticated as that user (None: anonymous)."""
 
+    from apps.org.scoping import forget_store_ids
+
+    class FreshUserClient(APIClient):
+        """A served request's user is a fresh object (session or token); the forced one
+        is this test's object, so what it remembered (its store ids) is forgotten first
+        and every request costs what it costs in production."""
+
+        def request(self, **kwargs: Any) -> Any:
+            forced = self.handler._force_user
+            if forced is not None:
+                forget_store_ids(forced)
+            return super().request(**kwargs)
+
     def login(user: User | None) -> APIClient:
-        api = APIClient()
+        api = FreshUserClient()
         if user is not None:
             api.force_authenticate(user)
         return api

@@ -158,8 +158,9 @@ def test_one_query_per_page_whatever_the_number_of_events(
             assert api.get(f"/api/v1/customers/{customer_id}/timeline/").status_code == 200
         return len(ctx.captured_queries)
 
-    # The customer (scoped, with balances) and the one UNION ALL of every kind's events.
-    assert count(small.pk) == count(big.pk) == 2
+    # The user's store ids, the customer (scoped, with balances) and the one UNION ALL
+    # of every kind's events.
+    assert count(small.pk) == count(big.pk) == 3
     with CaptureQueriesContext(connection) as ctx:
         timeline.page(customer_id=big.pk, user=manager)
     assert len(ctx.captured_queries) == 1

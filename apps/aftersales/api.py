@@ -310,7 +310,7 @@ class FollowUpRuleViewSet(ScopedViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # As on the rules page: a store that has none yet gets the defaults first.
-        services.rules_ensure(store_ids=store_ids(request.user).values_list("pk", flat=True))  # type: ignore[arg-type]
+        services.rules_ensure(store_ids=store_ids(request.user))  # type: ignore[arg-type]
         return super().list(request, *args, **kwargs)
 
 

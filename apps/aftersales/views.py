@@ -499,7 +499,7 @@ def kpis(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.MANAGER)
 def rule_list(request: HttpRequest) -> HttpResponse:
-    services.rules_ensure(store_ids=store_ids(request.user).values_list("pk", flat=True))  # type: ignore[arg-type]
+    services.rules_ensure(store_ids=store_ids(request.user))  # type: ignore[arg-type]
     rules = visible(FollowUpRule.objects.select_related("store"), request.user)
     return render(request, "aftersales/rule_list.html", {"rules": rules})
 
@@ -508,7 +508,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def generate_now(request: HttpRequest) -> HttpResponse:
     """Run today's generation on the worker now (beat runs it at 01:00 anyway)."""
-    for store_id in store_ids(request.user).values_list("pk", flat=True):  # type: ignore[arg-type]
+    for store_id in store_ids(request.user):  # type: ignore[arg-type]
         services.followups_generate_later(on=timezone.localdate(), store_id=store_id)
     messages.success(request, _("Today's follow-ups are being generated; the queue fills in a moment."))
     return redirect("aftersales:rule_list")

@@ -61,3 +61,42 @@ def test_a_consultant_sees_himself_and_his_team_in_the_users_api(api_as, consult
     ids = {u["id"] for u in api_as(consultant).get("/api/v1/users/").json()["results"]}
     assert ids == {consultant.pk, consultant2.pk}
     assert api_as(consultant).get(f"/api/v1/users/{manager.pk}/").status_code == 404
+
+
+def test_scoping_filters_by_the_store_ids_not_a_subquery(manager, store, other_store):
+    """`store_id IN (3)` with the ids lets the planner use the (store, …) indexes; a
+    subquery over user_stores made it scan whole tables at a dealer group's size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.activities.models import Visit
+
+    sql = str(visible(Visit.objects.all(), manager).query)
+    assert "user_stores" not in sql
+    assert f"IN ({store.pk})" in sql
+    fresh = User.objects.get(pk=manager.pk)  # as a request's user: nothing read yet
+    with CaptureQueriesContext(connection) as ctx:
+        list(visible(Visit.objects.all(), fresh))
+        list(visible(Visit.objects.all(), fresh))
+    # One query reads the store ids for this user object, then one per list.
+    assert len(ctx) == 3
+
+
+def test_a_change_to_the_users_stores_is_seen_at_once(manager, store, other_store):
+    from apps.org.scoping import store_ids
+
+    assert store_ids(manager) == [store.pk]
+    manager.stores.add(other_store)
+    assert store_ids(manager) == sorted([store.pk, other_store.pk])
+    manager.stores.remove(store)
+    assert list(visible(Store.objects.all(), manager)) == [other_store]
+
+
+def test_the_apps_postgresql_sessions_run_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

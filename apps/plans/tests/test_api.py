@@ -200,9 +200,9 @@ def test_the_targets_list_runs_a_fixed_number_of_queries(api_as, store, manager,
             assert res.status_code == 200 and len(res.json()["results"]) == min(page_size, 19)
         return len(ctx)
 
-    # count + page + the plan's targets (for the paths) + team map + one sales
-    # aggregate (scoping is a subquery): the same for 3 rows or all 19.
-    assert count(3) == count(100) == 5
+    # the user's store ids + count + page + the plan's targets (for the paths) + team
+    # map + one sales aggregate: the same for 3 rows or all 19.
+    assert count(3) == count(100) == 6
     assert Target.objects.filter(plan=plan, measure="units").count() == 19
 
 
