@@ -21,6 +21,9 @@ from django.utils import timezone
 from .models import Channel, FollowUp, FollowUpRule, Message, RuleCode, ServiceVisit, Vehicle
 
 LOOKBACK_DAYS = 7
+# How far back the anniversary and birthday lists reach (a car delivered, a customer born).
+DELIVERY_YEARS = 60
+BIRTH_YEARS = 120
 
 F = FollowUp._meta.db_table
 V = Vehicle._meta.db_table
@@ -40,14 +43,37 @@ def add_days(expr: str, days: str) -> str:
     return f"date({expr}, ({days}) || ' days')"
 
 
-def month_day(expr: str) -> str:
+def sub_days(param: str, days: str) -> str:
+    """SQL for the date parameter `param` minus the integer expression `days`."""
     if _pg():
-        return f"to_char({expr}, 'MM-DD')"
-    return f"strftime('%%m-%%d', {expr})"
+        return f"(%({param})s::date - ({days}))"
+    return f"date(%({param})s, (-({days})) || ' days')"
+
+
+def due_window(column: str, days: str) -> str:
+    """`column + days BETWEEN start AND on`, written as a range on the column itself so
+    that its (store, column) index serves it: the rule's offset moves the bounds, not
+    every row (issue 13: the sum scanned all vehicles for every rule)."""
+    return f"{column} BETWEEN {sub_days('start', days)} AND {sub_days('on', days)}"
 
 
 def _param(day: date) -> Any:
     return connection.ops.adapt_datefield_value(day)
+
+
+def _anniversaries(on: date, years: int) -> list[date]:
+    """Every date in the last `years` years celebrated on `on` (its month-day; 29 February
+    on the 28th in other years), so that `delivered_on IN (…)` or `birthday IN (…)` reads
+    the date indexes instead of computing the month-day of every row."""
+    out = []
+    for year in range(on.year - years, on.year + 1):
+        for md in _month_days(on):
+            month, day = int(md[:2]), int(md[3:])
+            try:
+                out.append(date(year, month, day))
+            except ValueError:  # 29 February of a year that has none
+                continue
+    return out
 
 
 def _month_days(on: date) -> list[str]:
@@ -79,7 +105,7 @@ def _delivery_rule(code: str) -> Callable[[dict[str, Any], bool], str]:
         return f"""{INSERT}
 SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.delivered_on, r.channel, r.priority, {CONSTANTS}
 FROM {V} v {_rule_join(code)}
-WHERE {due} BETWEEN %(start)s AND %(on)s{_store() * one_store}
+WHERE {due_window("v.delivered_on", "r.offset_days")}{_store() * one_store}
   AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule)
 {CONFLICT}"""  # noqa: S608
 
@@ -93,7 +119,7 @@ SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.delivered_on, {FIRST_CH
   {CONSTANTS}
 FROM {V} v {_rule_join(RuleCode.FIRST_SERVICE)}
 WHERE v.last_service_on IS NULL AND v.next_service_due IS NOT NULL
-  AND {due} BETWEEN %(start)s AND %(on)s{_store() * one_store}
+  AND {due_window("v.next_service_due", "r.offset_days")}{_store() * one_store}
   AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule)
 {CONFLICT}"""  # noqa: S608
 
@@ -105,7 +131,7 @@ SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.last_service_on, {FIRST
   {CONSTANTS}
 FROM {V} v {_rule_join(RuleCode.PERIODIC_SERVICE)}
 WHERE v.last_service_on IS NOT NULL AND v.next_service_due IS NOT NULL
-  AND {due} BETWEEN %(start)s AND %(on)s{_store() * one_store}
+  AND {due_window("v.next_service_due", "r.offset_days")}{_store() * one_store}
   AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule
                   AND f.basis = v.last_service_on)
 {CONFLICT}"""  # noqa: S608
@@ -116,7 +142,7 @@ def _post_service(p: dict[str, Any], one_store: bool) -> str:
     return f"""{INSERT}
 SELECT DISTINCT v.store_id, v.id, v.customer_id, r.rule, {due}, s.date, r.channel, r.priority, {CONSTANTS}
 FROM {S} s JOIN {V} v ON v.id = s.vehicle_id {_rule_join(RuleCode.POST_SERVICE_3D)}
-WHERE {due} BETWEEN %(start)s AND %(on)s{_store() * one_store}
+WHERE {due_window("s.date", "r.offset_days")} AND s.store_id = v.store_id{_store() * one_store}
 {CONFLICT}"""  # noqa: S608
 
 
@@ -126,7 +152,7 @@ def _lapsed(p: dict[str, Any], one_store: bool) -> str:
     return f"""{INSERT}
 SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, {anchor}, r.channel, r.priority, {CONSTANTS}
 FROM {V} v {_rule_join(RuleCode.LAPSED)}
-WHERE {due} BETWEEN %(start)s AND %(on)s{_store() * one_store}
+WHERE {due_window(anchor, "r.offset_days")}{_store() * one_store}
   AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule AND f.basis = {anchor})
 {CONFLICT}"""  # noqa: S608
 
@@ -135,7 +161,7 @@ def _anniversary(p: dict[str, Any], one_store: bool) -> str:
     return f"""{INSERT}
 SELECT v.store_id, v.id, v.customer_id, r.rule, %(on)s, v.delivered_on, r.channel, r.priority, {CONSTANTS}
 FROM {V} v {_rule_join(RuleCode.ANNIVERSARY)}
-WHERE {month_day("v.delivered_on")} IN %(month_days)s AND v.delivered_on < %(on)s{_store() * one_store}
+WHERE v.delivered_on IN %(delivery_days)s AND v.delivered_on < %(on)s{_store() * one_store}
 {CONFLICT}"""  # noqa: S608
 
 
@@ -146,7 +172,7 @@ def _birthday(p: dict[str, Any], one_store: bool) -> str:
     return f"""{INSERT}
 SELECT c.store_id, NULL, c.id, r.rule, %(on)s, c.birthday, r.channel, r.priority, {CONSTANTS}
 FROM {c_table} c {_rule_join(RuleCode.BIRTHDAY, "c")}
-WHERE c.birthday IS NOT NULL AND {month_day("c.birthday")} IN %(month_days)s{_store("c") * one_store}
+WHERE c.birthday IN %(birth_days)s{_store("c") * one_store}
   AND EXISTS (SELECT 1 FROM {V} v WHERE v.customer_id = c.id)
 {CONFLICT}"""  # noqa: S608
 
@@ -178,7 +204,7 @@ FROM {F} f JOIN {R} r ON r.store_id = f.store_id AND r.rule = f.rule AND r.enabl
   AND r.channel = '{Channel.SMS_THEN_CALL}'
 WHERE f.channel = 'sms' AND f.vehicle_id IS NOT NULL
   AND f.rule IN ('{RuleCode.FIRST_SERVICE}', '{RuleCode.PERIODIC_SERVICE}')
-  AND {due} BETWEEN %(start)s AND %(on)s{_store("f") * one_store}
+  AND {due_window("f.due_date", "r.call_after_days")}{_store("f") * one_store}
   AND NOT EXISTS (SELECT 1 FROM {S} s WHERE s.vehicle_id = f.vehicle_id AND s.date >= f.due_date)
   AND NOT EXISTS (SELECT 1 FROM {F} b WHERE b.vehicle_id = f.vehicle_id AND b.booking_made
                   AND b.due_date >= f.due_date)
@@ -225,13 +251,22 @@ def run(*, on: date, store_id: int | None = None) -> dict[str, int]:
         "false": False,
         "store": store_id,
     }
-    days = _month_days(on)
-    params.update({f"md{i}": v for i, v in enumerate(days)})
-    in_list = "(" + ", ".join(f"%(md{i})s" for i in range(len(days))) + ")"
+    lists = {
+        "delivery_days": _anniversaries(on, DELIVERY_YEARS),
+        "birth_days": _anniversaries(on, BIRTH_YEARS),
+    }
+    for key, days in lists.items():
+        params.update({f"{key}{i}": _param(d) for i, d in enumerate(days)})
+    in_lists = {
+        f"%({key})s": "(" + ", ".join(f"%({key}{i})s" for i in range(len(days))) + ")"
+        for key, days in lists.items()
+    }
     made: dict[str, int] = {}
     with connection.cursor() as cursor:
         for name, build in STEPS:
-            sql = build(params, store_id is not None).replace("%(month_days)s", in_list)
+            sql = build(params, store_id is not None)
+            for key, in_list in in_lists.items():
+                sql = sql.replace(key, in_list)
             cursor.execute(sql, params)
             made[name] = max(cursor.rowcount, 0)
     return made

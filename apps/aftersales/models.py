@@ -14,7 +14,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import VehicleModel
@@ -66,6 +67,8 @@ class Vehicle(models.Model):
         indexes = [
             models.Index(fields=["store", "delivered_on"]),
             models.Index(fields=["store", "next_service_due"]),
+            # The lapsed-customer rule reads the last visit, or the delivery if none.
+            models.Index(F("store"), Coalesce("last_service_on", "delivered_on"), name="vehicle_last_seen"),
         ]
         verbose_name = _("vehicle")
         verbose_name_plural = _("vehicles")
@@ -321,6 +324,18 @@ class FollowUp(models.Model):
             models.Index(fields=["store", "status", "due_date"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["vehicle", "rule"]),
+            # The callback queue: open calls by the day they are to be made. Partial, so
+            # it holds only what is still to do, not the years of finished tasks.
+            models.Index(
+                F("store"),
+                Coalesce("next_attempt_on", "due_date"),
+                name="followup_open_calls",
+                condition=Q(status="open", channel="call"),
+            ),
+            # The SMS tasks by day: the SMS to send and the calls that follow them.
+            models.Index(
+                fields=["store", "due_date"], name="followup_sms_by_day", condition=Q(channel="sms")
+            ),
         ]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")

@@ -147,9 +147,13 @@ def kpis(*, user: User, start: date, end: date) -> dict[str, Any]:
 
 
 def queue_health(*, user: User, today: date) -> dict[str, int]:
-    """Open calls due today and overdue (for the dashboard and the queue header)."""
+    """Open calls due today and overdue (for the dashboard and the queue header).
+
+    Filtered to what it counts, so the open-calls index (and the status index for
+    the claimed ones) serve it, not a count over years of finished tasks."""
     qs = FollowUp.objects.filter(store__in=user_store_ids(user), channel=Channel.CALL)
     qs = qs.annotate(action_on=Coalesce("next_attempt_on", "due_date"))
+    qs = qs.filter(Q(status=FollowUpStatus.OPEN, action_on__lte=today) | Q(status=FollowUpStatus.CLAIMED))
     return qs.aggregate(
         today=Count("pk", filter=Q(status=FollowUpStatus.OPEN, action_on=today)),
         overdue=Count("pk", filter=Q(status=FollowUpStatus.OPEN, action_on__lt=today)),

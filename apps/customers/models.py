@@ -182,6 +182,10 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["store", "owner", "next_follow_up"]),
             models.Index(fields=["store", "status"]),
+            # The lists' default order (newest first) and "new customers in a window".
+            models.Index(fields=["store", "created_at"]),
+            # The birthday greetings read the customers born on the day's dates.
+            models.Index(fields=["store", "birthday"]),
         ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -268,7 +272,11 @@ class Opportunity(models.Model):
             ),
             models.CheckConstraint(condition=Q(score__lte=100), name="opportunity_score_le_100"),
         ]
-        indexes = [models.Index(fields=["store", "stage"])]
+        indexes = [
+            models.Index(fields=["store", "stage"]),
+            # The dashboard's funnel counts the opportunities of a window, not all of them.
+            models.Index(fields=["store", "created_at"]),
+        ]
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
 

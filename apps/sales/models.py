@@ -155,7 +155,11 @@ class Receivable(models.Model):
                 condition=Q(paid__gte=0) & Q(paid__lte=F("amount")), name="receivable_paid_in_range"
             ),
         ]
-        indexes = [models.Index(fields=["customer", "due_date"])]
+        indexes = [
+            models.Index(fields=["customer", "due_date"]),
+            # A store's aging and its receivables list read by due date.
+            models.Index(fields=["store", "due_date"]),
+        ]
         verbose_name = _("receivable")
         verbose_name_plural = _("receivables")
 
