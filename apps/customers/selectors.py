@@ -115,17 +115,18 @@ class FunnelStep:
 
 def funnel(qs: QuerySet[Opportunity]) -> list[FunnelStep]:
     """How many opportunities reached each stage (from the stage history) and the
-    conversion from one stage to the next. One query: the furthest stage per opportunity."""
+    conversion from one stage to the next. One query: the furthest stage per opportunity,
+    counted per stage in SQL (one row back, however many opportunities)."""
     rank = Case(
         *[When(stage_history__stage=s, then=Value(i)) for i, s in enumerate(PIPELINE)],
         default=Value(-1),
         output_field=IntegerField(),
     )
-    furthest = qs.annotate(furthest=Max(rank)).values_list("furthest", flat=True)
-    counts = [0] * len(PIPELINE)
-    for value in furthest:
-        for i in range(0, (value if value is not None else -1) + 1):
-            counts[i] += 1
+    furthest = qs.annotate(furthest=Max(rank)).order_by()
+    reached = furthest.aggregate(
+        **{f"s{i}": Count("pk", filter=Q(furthest__gte=i)) for i in range(len(PIPELINE))}
+    )
+    counts = [reached[f"s{i}"] or 0 for i in range(len(PIPELINE))]
     steps = []
     for i, stage in enumerate(PIPELINE):
         previous = counts[i - 1] if i else None

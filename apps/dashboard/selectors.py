@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,9 @@ from apps.stock.selectors import tile as stock_tile
 from .models import Heartbeat
 
 STALE_AFTER = timedelta(minutes=3)
+# The dashboard's funnel: the opportunities opened in the last FUNNEL_DAYS (a store's
+# whole history would be years of stage changes and say little about this quarter).
+FUNNEL_DAYS = 90
 TILE_MEASURES = [
     Measure.UNITS,
     Measure.REVENUE,
@@ -106,7 +109,8 @@ def manager_dashboard(*, user: User, store: Store, today: date) -> dict[str, Any
                 "tracking": tracking,
             }
         )
-    opportunities = Opportunity.objects.filter(store=store)
+    funnel_since = timezone.make_aware(datetime.combine(today - timedelta(days=FUNNEL_DAYS - 1), time.min))
+    opportunities = Opportunity.objects.filter(store=store, created_at__gte=funnel_since)
     ranking = list(
         Order.objects.filter(store=store, order_date__range=(start, today))
         .exclude(status=OrderStatus.CANCELLED)
@@ -127,6 +131,7 @@ def manager_dashboard(*, user: User, store: Store, today: date) -> dict[str, Any
         "today_units": int(month_actual[len(specs)] or 0),
         "today_revenue": month_actual[len(specs) + 1],
         "funnel": funnel(opportunities),
+        "funnel_days": FUNNEL_DAYS,
         "ranking": ranking,
         "aging": aging(Receivable.objects.filter(store=store), today=today),
         "queue": queue_health(user=user, today=today),

@@ -31,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -212,7 +212,11 @@ def _collection_rows(store: Store, start: date, end: date) -> _Rows:
     from apps.sales.models import Allocation
 
     qs = (
-        Allocation.objects.filter(receivable__store=store, payment__received_on__range=(start, end))
+        # payment__store too (a payment is in its customer's store, like his receivables):
+        # the (store, received_on) index of payments then finds the window's rows.
+        Allocation.objects.filter(
+            receivable__store=store, payment__store=store, payment__received_on__range=(start, end)
+        )
         .values(
             "payment__received_on",
             "receivable__responsible_id",
@@ -246,16 +250,22 @@ def _collection_rows(store: Store, start: date, end: date) -> _Rows:
 
 
 def _new_customer_rows(store: Store, start: date, end: date) -> _Rows:
-    from apps.customers.models import Customer
-    from apps.sales.models import OrderStatus
+    from apps.sales.models import Order, OrderStatus
 
-    # One row per new customer (grouping by an aggregate is not portable SQL); they are
-    # counted per day and owner here.
+    # A customer is new on the day of his first order that was not cancelled. Read from
+    # the window's orders (an order is in its customer's store) less the customers who
+    # ordered before it, not from a first-order date computed over every customer of
+    # the store. One row per new customer (grouping by an aggregate is not portable
+    # SQL); they are counted per day and owner here.
+    live = Order.objects.exclude(status=OrderStatus.CANCELLED)
+    earlier = live.filter(customer=OuterRef("customer"), order_date__lt=start)
     qs = (
-        Customer.objects.filter(store=store, owner__isnull=False)
-        .annotate(first=Min("orders__order_date", filter=~Q(orders__status=OrderStatus.CANCELLED)))
-        .filter(first__range=(start, end))
-        .values_list("first", "owner_id")
+        live.filter(store=store, order_date__range=(start, end), customer__store=store)
+        .filter(customer__owner__isnull=False)
+        .exclude(Exists(earlier))
+        .values("customer_id", "customer__owner_id")
+        .annotate(first=Min("order_date"))
+        .values_list("first", "customer__owner_id")
         .order_by()
     )
     counts: dict[tuple[date, int], int] = defaultdict(int)
