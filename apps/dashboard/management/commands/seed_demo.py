@@ -31,7 +31,13 @@ class Command(BaseCommand):
     help = "Build a believable dealer group with demo data. Running it twice changes nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=["small", "large"], default="small")
+        parser.add_argument(
+            "--scale",
+            choices=["small", "medium", "large"],
+            default="small",
+            help="medium / large: the small demo, then a dealer group built set-based beside it "
+            "(apps/dashboard/demo_scale.py; PostgreSQL).",
+        )
         parser.add_argument(
             "--public-passwords",
             action="store_true",
@@ -49,7 +55,7 @@ class Command(BaseCommand):
                 "DEBUG is false: the demo logins would have the published password "
                 f"{DEMO_PASSWORD!r}. Run it with DEBUG=true, or pass --public-passwords."
             )
-        ctx = DemoContext(scale=scale)
+        ctx = DemoContext(scale="small" if scale == "medium" else scale)
         # The demo dealer group is Chinese: text the services write into records
         # (reasons, plan history, reversal notes) is written as its staff would write it.
         with translation.override("zh-hans"), transaction.atomic():
@@ -60,3 +66,7 @@ class Command(BaseCommand):
         )
         for username, name, role in ctx.logins:
             self.stdout.write(f"  {username:<14} {role:<18} {name}")
+        if scale in ("medium", "large"):
+            from apps.dashboard import demo_scale
+
+            demo_scale.seed(scale, self.stdout)
