@@ -35,8 +35,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
-bench: install  ## speed figures (printed, never asserted in tests)
+# On PostgreSQL (DATABASE_URL): pages and endpoints at the small and the large scale, with
+# their ratios; builds the large group (seed_demo --scale large) when absent. BENCH_ARGS
+# passes options, e.g. BENCH_ARGS="--small-db postgres://…/ds --large-db postgres://…/ds_large".
+BENCH_ARGS ?=
+
+bench: install  ## speed figures (printed and saved to var/bench.json, never asserted in tests)
 	$(BIN)/python manage.py bench_followups
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var
