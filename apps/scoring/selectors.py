@@ -129,6 +129,17 @@ def owner_then(before: Q, after: Q) -> Case:
     )
 
 
+def owned_at_some_time(consultant_ids: list[int]) -> Q:
+    """The customers whose `owner_then` can be one of these consultants at any moment: it
+    is always today's owner or an owner named in the ownership history. A filter the
+    indexes serve, put before the per-customer subqueries of `owner_then` so that these
+    run for the consultants' customers, not for every customer of the group."""
+    changed = OwnershipChange.objects.filter(customer=OuterRef("pk")).filter(
+        Q(from_owner_id__in=consultant_ids) | Q(to_owner_id__in=consultant_ids)
+    )
+    return Q(owner_id__in=consultant_ids) | Q(Exists(changed))
+
+
 def customers_at(end: date) -> QuerySet[Customer]:
     """The customers who were "customers" at the end of `end` (SPEC §5 客户数), each with
     `owner_then`: he had an order dated by then (or his status then was customer), and
@@ -282,11 +293,17 @@ def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[in
     return raw
 
 
-def _customers_at(consultant_ids: list[int], ends: list[date]) -> dict[tuple[int, date], int]:
+def _customers_at(
+    consultant_ids: list[int], ends: list[date], store_ids: list[int]
+) -> dict[tuple[int, date], int]:
     """Customers per (owner then, period end), for every period end: one statement (a
-    UNION of one grouped count per end)."""
+    UNION of one grouped count per end). Read from the scorecards' stores' customers
+    (a scorecard is a store's), so the store index bounds the rows the per-customer
+    subqueries run for."""
     parts = [
         customers_at(end)  # type: ignore[misc]
+        .filter(store_id__in=store_ids)
+        .filter(owned_at_some_time(consultant_ids))
         .filter(owner_then__in=consultant_ids)
         .values("owner_then")
         .annotate(end=Value(end, output_field=DateField()), n=Count("pk"))
@@ -518,7 +535,7 @@ def scorecards(*, stores: list[Store], periods: list[Period]) -> dict[tuple[int,
         return {}
     start, end = min(p.start for p in periods), max(p.end for p in periods)
     raw = _monthly(ids, start, end)
-    customer_counts = _customers_at(ids, [p.end for p in periods])
+    customer_counts = _customers_at(ids, [p.end for p in periods], store_ids)
     targets = _targets(ids, periods)
     ratings = _ratings(ids, [p.key for p in periods])
     closes = {
