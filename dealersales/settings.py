@@ -182,6 +182,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dealersales.sqlite3'}"))}
+# A read replica (streaming replication of the primary) for the heavy report reads:
+# apps/org/replica.py says which reads go there and why the rest never do.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = database(env_str("DATABASE_REPLICA_URL", ""))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["apps.org.replica.ReportReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"

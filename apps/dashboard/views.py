@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from apps.org.models import Store
 from apps.org.permissions import role_required
+from apps.org.replica import report_reads
 from apps.org.roles import Role
 from apps.org.scoping import visible
 from apps.scoring.periods import parse
@@ -38,6 +39,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.MANAGER)
+@report_reads
 def manager(request: HttpRequest) -> HttpResponse:
     stores = visible(Store.objects.all(), request.user)
     wanted = request.GET.get("store", "")
@@ -96,6 +98,7 @@ def store_month_index(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*MONTH_READERS)
+@report_reads
 def store_month_page(request: HttpRequest, store: str, month: str) -> HttpResponseBase:
     stores = month_stores(request.user, store)
     key = month_key(month)

@@ -19,6 +19,7 @@ from apps.org.forms import add_service_error
 from apps.org.listing import xlsx_response
 from apps.org.models import Store, User
 from apps.org.permissions import role_required
+from apps.org.replica import report_reads
 from apps.org.roles import Role
 from apps.org.scoping import store_ids, visible
 
@@ -107,6 +108,7 @@ def _manager_store(request: HttpRequest) -> tuple[Store, list[Store]]:
 
 
 @role_required(*READERS)
+@report_reads
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.role == Role.CONSULTANT:  # type: ignore[union-attr]
         return redirect("scoring:card", pk=request.user.pk)
@@ -129,6 +131,7 @@ def _sort_key(name: str) -> Any:
 
 
 @role_required(*MANAGERS)
+@report_reads
 def ranking(request: HttpRequest) -> HttpResponse:
     store, stores = _manager_store(request)
     period = _period(request)
@@ -170,6 +173,7 @@ def _team_cards(user: Any, cards: dict[tuple[int, str], Any], period: Period) ->
 
 
 @role_required(*READERS)
+@report_reads
 def card(request: HttpRequest, pk: int) -> HttpResponse:
     consultant = _consultant(request, pk)
     store = _store_of(consultant)
@@ -213,6 +217,7 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*READERS)
+@report_reads
 def drill(request: HttpRequest, pk: int, measure: str) -> HttpResponse:
     consultant = _consultant(request, pk)
     period = _period(request)
@@ -228,6 +233,7 @@ def drill(request: HttpRequest, pk: int, measure: str) -> HttpResponse:
 
 
 @role_required(*MANAGERS)
+@report_reads
 def compare(request: HttpRequest) -> HttpResponse:
     store, stores = _manager_store(request)
     period = _period(request)
@@ -311,6 +317,7 @@ def close(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*MANAGERS)
+@report_reads
 def export(request: HttpRequest) -> HttpResponse:
     """A period's scorecards as XLSX: a closed period's frozen figures, an open one's live
     figures as they stand now (the file name says "open")."""
