@@ -95,6 +95,21 @@ def _rule_join(code: str, alias: str = "v") -> str:
     return f"JOIN {R} r ON r.store_id = {alias}.store_id AND r.rule = '{code}' AND r.enabled"
 
 
+def _in_window(code: str, window: str, table: str = V, alias: str = "v") -> str:
+    """FROM … WHERE for the rows of `table` in a rule's window, with the store's enabled
+    rule `r`. On PostgreSQL a LATERAL per rule row (one per store): each reads its window
+    through the (store, column) index. Joined the plain way, the planner cannot see
+    through bounds computed from each rule's offset and scans the whole table (OFFSET 0
+    keeps it from flattening the LATERAL back into that join)."""
+    if _pg():
+        return (
+            f"FROM {R} r CROSS JOIN LATERAL (SELECT * FROM {table} {alias} "  # noqa: S608
+            f"WHERE {alias}.store_id = r.store_id AND {window} OFFSET 0) {alias}\n"
+            f"WHERE r.rule = '{code}' AND r.enabled"
+        )
+    return f"FROM {table} {alias} {_rule_join(code, alias)}\nWHERE {window}"
+
+
 def _store(alias: str = "v") -> str:
     return f" AND {alias}.store_id = %(store)s"
 
@@ -104,8 +119,7 @@ def _delivery_rule(code: str) -> Callable[[dict[str, Any], bool], str]:
         due = add_days("v.delivered_on", "r.offset_days")
         return f"""{INSERT}
 SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.delivered_on, r.channel, r.priority, {CONSTANTS}
-FROM {V} v {_rule_join(code)}
-WHERE {due_window("v.delivered_on", "r.offset_days")}{_store() * one_store}
+{_in_window(code, due_window("v.delivered_on", "r.offset_days"))}{_store() * one_store}
   AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule)
 {CONFLICT}"""  # noqa: S608
 
@@ -117,9 +131,8 @@ def _first_service(p: dict[str, Any], one_store: bool) -> str:
     return f"""{INSERT}
 SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.delivered_on, {FIRST_CHANNEL}, r.priority,
   {CONSTANTS}
-FROM {V} v {_rule_join(RuleCode.FIRST_SERVICE)}
-WHERE v.last_service_on IS NULL AND v.next_service_due IS NOT NULL
-  AND {due_window("v.next_service_due", "r.offset_days")}{_store() * one_store}
+{_in_window(RuleCode.FIRST_SERVICE, due_window("v.next_service_due", "r.offset_days"))}
+  AND v.last_service_on IS NULL AND v.next_service_due IS NOT NULL{_store() * one_store}
   AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule)
 {CONFLICT}"""  # noqa: S608
 
@@ -129,20 +142,34 @@ def _periodic(p: dict[str, Any], one_store: bool) -> str:
     return f"""{INSERT}
 SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.last_service_on, {FIRST_CHANNEL}, r.priority,
   {CONSTANTS}
-FROM {V} v {_rule_join(RuleCode.PERIODIC_SERVICE)}
-WHERE v.last_service_on IS NOT NULL AND v.next_service_due IS NOT NULL
-  AND {due_window("v.next_service_due", "r.offset_days")}{_store() * one_store}
+{_in_window(RuleCode.PERIODIC_SERVICE, due_window("v.next_service_due", "r.offset_days"))}
+  AND v.last_service_on IS NOT NULL AND v.next_service_due IS NOT NULL{_store() * one_store}
   AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule
                   AND f.basis = v.last_service_on)
 {CONFLICT}"""  # noqa: S608
+
+
+def _post_service_rows() -> str:
+    """The service visits in the window, with the rule of their vehicle's store. On
+    PostgreSQL a LATERAL per rule row over the visits' date index (a car may be serviced
+    in another store of the group: the window is read across stores)."""
+    window = due_window("s.date", "r.offset_days")
+    if _pg():
+        return (
+            f"FROM {R} r CROSS JOIN LATERAL (SELECT * FROM {S} s WHERE {window} OFFSET 0) s\n"  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT * FROM {V} v WHERE v.id = s.vehicle_id AND v.store_id = r.store_id"
+            " OFFSET 0) v\n"
+            f"WHERE r.rule = '{RuleCode.POST_SERVICE_3D}' AND r.enabled"
+        )
+    rule = _rule_join(RuleCode.POST_SERVICE_3D)
+    return f"FROM {S} s JOIN {V} v ON v.id = s.vehicle_id {rule}\nWHERE {window}"
 
 
 def _post_service(p: dict[str, Any], one_store: bool) -> str:
     due = add_days("s.date", "r.offset_days")
     return f"""{INSERT}
 SELECT DISTINCT v.store_id, v.id, v.customer_id, r.rule, {due}, s.date, r.channel, r.priority, {CONSTANTS}
-FROM {S} s JOIN {V} v ON v.id = s.vehicle_id {_rule_join(RuleCode.POST_SERVICE_3D)}
-WHERE {due_window("s.date", "r.offset_days")} AND s.store_id = v.store_id{_store() * one_store}
+{_post_service_rows()}{_store() * one_store}
 {CONFLICT}"""  # noqa: S608
 
 
@@ -151,8 +178,7 @@ def _lapsed(p: dict[str, Any], one_store: bool) -> str:
     due = add_days(anchor, "r.offset_days")
     return f"""{INSERT}
 SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, {anchor}, r.channel, r.priority, {CONSTANTS}
-FROM {V} v {_rule_join(RuleCode.LAPSED)}
-WHERE {due_window(anchor, "r.offset_days")}{_store() * one_store}
+{_in_window(RuleCode.LAPSED, due_window(anchor, "r.offset_days"))}{_store() * one_store}
   AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule AND f.basis = {anchor})
 {CONFLICT}"""  # noqa: S608
 
@@ -195,16 +221,30 @@ WHERE NOT c.sms_opt_out{_store("c") * one_store}
 {CONFLICT}"""  # noqa: S608
 
 
+def _sms_tasks_in_window() -> str:
+    """The SMS tasks whose call falls due in the window, with their 'SMS, then a call'
+    rule; on PostgreSQL a LATERAL per rule row over the SMS tasks' (store, due) index."""
+    window = due_window("f.due_date", "r.call_after_days")
+    rule = f"r.enabled AND r.channel = '{Channel.SMS_THEN_CALL}'"
+    if _pg():
+        return (
+            f"FROM {R} r CROSS JOIN LATERAL (SELECT * FROM {F} f WHERE f.store_id = r.store_id "  # noqa: S608
+            f"AND f.rule = r.rule AND f.channel = 'sms' AND {window} OFFSET 0) f\nWHERE {rule}"
+        )
+    return (
+        f"FROM {F} f JOIN {R} r ON r.store_id = f.store_id AND r.rule = f.rule AND {rule}\n"
+        f"WHERE f.channel = 'sms' AND {window}"
+    )
+
+
 def _call_after_sms(p: dict[str, Any], one_store: bool) -> str:
     """'SMS, then a call if not booked': the call follows unless a visit or booking came."""
     due = add_days("f.due_date", "r.call_after_days")
     return f"""{INSERT}
 SELECT f.store_id, f.vehicle_id, f.customer_id, f.rule, {due}, f.basis, 'call', r.priority, {CONSTANTS}
-FROM {F} f JOIN {R} r ON r.store_id = f.store_id AND r.rule = f.rule AND r.enabled
-  AND r.channel = '{Channel.SMS_THEN_CALL}'
-WHERE f.channel = 'sms' AND f.vehicle_id IS NOT NULL
-  AND f.rule IN ('{RuleCode.FIRST_SERVICE}', '{RuleCode.PERIODIC_SERVICE}')
-  AND {due_window("f.due_date", "r.call_after_days")}{_store("f") * one_store}
+{_sms_tasks_in_window()}
+  AND f.vehicle_id IS NOT NULL AND f.rule IN ('{RuleCode.FIRST_SERVICE}', '{RuleCode.PERIODIC_SERVICE}')
+  {_store("f") * one_store}
   AND NOT EXISTS (SELECT 1 FROM {S} s WHERE s.vehicle_id = f.vehicle_id AND s.date >= f.due_date)
   AND NOT EXISTS (SELECT 1 FROM {F} b WHERE b.vehicle_id = f.vehicle_id AND b.booking_made
                   AND b.due_date >= f.due_date)

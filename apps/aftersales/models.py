@@ -120,7 +120,12 @@ class ServiceVisit(models.Model):
     class Meta:
         ordering = ["-date", "-pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="service_visit_amount_ge_0")]
-        indexes = [models.Index(fields=["vehicle", "date"]), models.Index(fields=["store", "date"])]
+        indexes = [
+            models.Index(fields=["vehicle", "date"]),
+            models.Index(fields=["store", "date"]),
+            # The post-service callbacks read the visits of a window across the group's stores.
+            models.Index(fields=["date"], name="service_visit_date"),
+        ]
         verbose_name = _("service visit")
         verbose_name_plural = _("service visits")
 
