@@ -504,6 +504,13 @@ class Builder:
         )
 
 
+FILLED = [
+    "customers_customer", "customers_opportunity", "customers_stagechange", "activities_visit",
+    "activities_dailyreport", "sales_order", "sales_receivable", "sales_payment", "sales_allocation",
+    "aftersales_vehicle", "aftersales_servicevisit", "aftersales_followup",
+]  # fmt: skip
+
+
 def counts(store_ids: list[int]) -> dict[str, int]:
     tables = {
         "stores": ("org_store", "id"),
@@ -574,8 +581,11 @@ def seed(scale: str, out: Any) -> dict[str, Any]:
     )
     with connection.cursor() as cursor:
         t2 = time.perf_counter()
-        cursor.execute("ANALYZE")
-        out.write(f"  {'analyze':<28} {'':>10}      {time.perf_counter() - t2:7.1f} s")
+        # VACUUM as well: bulk-loaded pages are not yet all-visible, so every count the
+        # pages make would visit the heap (an index-only scan needs the visibility map).
+        # Inside a transaction (a test) only ANALYZE is possible.
+        cursor.execute("ANALYZE" if connection.in_atomic_block else f"VACUUM (ANALYZE) {', '.join(FILLED)}")
+        out.write(f"  {'vacuum, analyze':<28} {'':>10}      {time.perf_counter() - t2:7.1f} s")
     seconds = time.perf_counter() - t0
     figures = counts(ids)
     out.write(f"Built the {scale} group in {seconds:.0f} s:")

@@ -121,7 +121,8 @@ HAND: dict[str, list[str]] = {
     "customers list": [
         "SELECT count(*) FROM customers_customer WHERE store_id = %(s)s",
         """SELECT c.*, u.name FROM customers_customer c LEFT JOIN org_user u ON u.id = c.owner_id
-           WHERE c.store_id = %(s)s ORDER BY c.created_at DESC, c.id DESC LIMIT 25""",
+           WHERE c.store_id = %(s)s
+           ORDER BY CASE WHEN c.status = 'prospect' THEN 0 ELSE 1 END, c.next_follow_up, c.name, c.id LIMIT 25""",
     ],
     "scorecard card, 12 months": [
         """SELECT date_trunc('month', started_at AT TIME ZONE %(tz)s), count(*), sum(minutes) FROM activities_visit
