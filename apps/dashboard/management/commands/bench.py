@@ -414,6 +414,8 @@ class Worker:
             ]
             out = {}
             for name, method, path, token, data in endpoints:
+                # Warm first: each worker imports and connects on its first requests (~1 s).
+                _load(port, method, path, token, data, 2.0, threads)
                 out[name] = _load(port, method, path, token, data, seconds, threads)
                 r = out[name]
                 self.out.write(
