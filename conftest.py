@@ -190,6 +190,18 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def _language_of_the_site() -> Iterator[None]:
+    """Each test starts in the site's language: a page requested in Chinese leaves the
+    test thread in Chinese (LocaleMiddleware activates, nothing deactivates)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Under pytest-xdist (`make test` runs `-n auto --dist loadgroup`), every test marked
     `services` runs in one worker process, one after another: the real Celery workers
