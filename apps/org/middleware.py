@@ -2,6 +2,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -102,3 +103,15 @@ class HealthCheckMiddleware:
                 return HttpResponse("database unavailable", status=503, content_type="text/plain")
             return HttpResponse("ok", content_type="text/plain")
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Every response names the browser features the portal never uses (settings.PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
