@@ -204,6 +204,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "apps.org.context_processors.navigation",
                 "apps.notifications.context_processors.bell",
+                "apps.org.context_processors.jobs_delayed",
             ],
         },
     },
@@ -327,6 +328,9 @@ else:
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
     }
+# The web tier asks Redis whether it answers at most this often (apps/org/jobs.py):
+# while it does not, jobs are kept in the database and managers see a banner.
+BROKER_CHECK_SECONDS = env_int("BROKER_CHECK_SECONDS", 5)
 CELERY_TIMEZONE = TIME_ZONE
 # At-least-once delivery: a task is acknowledged after it ran and re-queued if the
 # worker dies; every task is idempotent, so a second run is harmless.
@@ -338,6 +342,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Every minute: proves that beat schedules and a worker runs (admin status page).
     "heartbeat": {"task": "apps.dashboard.tasks.heartbeat", "schedule": 60.0},
+    # Every minute: jobs kept while Redis was down are queued (apps/org/jobs.py).
+    "pending-jobs-send": {"task": "apps.org.tasks.pending_jobs_send", "schedule": 60.0},
     # 01:00 daily: the day's after-sales follow-up tasks (SPEC §6).
     "followups-generate": {
         "task": "apps.aftersales.tasks.followups_generate",

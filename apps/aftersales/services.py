@@ -488,14 +488,13 @@ def followups_generate(*, on: date, store_id: int | None = None) -> dict[str, in
 
 
 def followups_generate_later(*, on: date, store_id: int | None = None) -> None:
-    """Queue the day's generation for the worker once the caller's transaction commits."""
+    """Queue the day's generation for the worker once the caller's transaction commits
+    (kept in the database while Redis is down, apps/org/jobs.py)."""
+    from apps.org.jobs import enqueue_on_commit
 
-    def enqueue() -> None:
-        from .tasks import followups_generate as job
+    from .tasks import followups_generate as job
 
-        job.delay(on.isoformat(), store_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(job, on.isoformat(), store_id)
 
 
 def refuse_deactivation(sender: Any, user: User, **kwargs: Any) -> str | None:

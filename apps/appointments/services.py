@@ -232,9 +232,8 @@ def appointments_close_day(*, day: date, now: datetime | None = None) -> dict[st
 
 
 def close_day_later(*, day: date) -> None:
-    def enqueue() -> None:
-        from .tasks import appointments_close_day as task
+    from apps.org.jobs import enqueue_on_commit
 
-        task.delay(day.isoformat())
+    from .tasks import appointments_close_day as task
 
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(task, day.isoformat())

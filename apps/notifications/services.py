@@ -30,17 +30,12 @@ U = User._meta.db_table
 
 
 def sms_send_later() -> None:
-    """Enqueue the SMS task once the current transaction commits."""
+    """Enqueue the SMS task once the current transaction commits (kept while Redis is down)."""
+    from apps.org.jobs import enqueue_on_commit
 
-    def enqueue() -> None:
-        from .tasks import notifications_sms_send
+    from .tasks import notifications_sms_send
 
-        try:
-            notifications_sms_send.delay()
-        except Exception:  # a broker outage must not fail the write; the hourly beat catches up
-            log.warning("could not enqueue notifications_sms_send", exc_info=True)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(notifications_sms_send)
 
 
 def _sms_users(user_ids: Iterable[int]) -> set[int]:

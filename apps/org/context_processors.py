@@ -3,7 +3,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from .jobs import broker_down
 from .navigation import MENU, SECTIONS, section_of
+from .roles import Role
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -34,3 +36,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 {"label": label, "icon": icon, "items": entries, "active": any(i["active"] for i in entries)}
             )
     return {"nav_items": items, "nav_sections": sections}
+
+
+def jobs_delayed(request: HttpRequest) -> dict[str, Any]:
+    """Managers are told when background jobs wait because Redis is down (apps/org/jobs.py)."""
+    user = request.user
+    if not user.is_authenticated or not user.has_role(Role.MANAGER):
+        return {}
+    return {"jobs_delayed": broker_down()}

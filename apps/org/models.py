@@ -112,3 +112,25 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_admin or self.role in roles
+
+
+class PendingJob(models.Model):
+    """A background job that could not be queued because the broker (Redis) was down.
+
+    apps.org.jobs.enqueue_on_commit writes one when sending fails; the beat task
+    apps.org.tasks.pending_jobs_send queues them once the broker is back. Every job
+    is idempotent, so one queued twice is harmless.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("pending job")
+        verbose_name_plural = _("pending jobs")
+
+    def __str__(self) -> str:
+        return self.task

@@ -265,7 +265,9 @@ def test_generate_now_enqueues_the_job_with_a_date_after_commit(
     from apps.aftersales import tasks
 
     sent = []
-    monkeypatch.setattr(tasks.followups_generate, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(
+        tasks.followups_generate, "apply_async", lambda args, **options: sent.append(tuple(args))
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         r = client_as(manager).post("/aftersales/rules/generate-now/")
     assert r.status_code == 302 and len(callbacks) == 1
