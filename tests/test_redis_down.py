@@ -1,5 +1,6 @@
-"""Redis stopped under a running portal: pages are served, managers see that jobs are
-delayed, a job asked for meanwhile is kept, and it runs once Redis is back.
+"""Redis stopped under a running portal, worker and beat: pages are served, managers see
+that jobs are delayed, a job asked for meanwhile is kept, and it runs once Redis is back
+(the worker and beat reconnect by themselves).
 
 Everything is real: a redis-server of the test's own on a free port, the portal in
 `manage.py runserver`, a Celery worker and beat (the kept-jobs sender every second
@@ -170,25 +171,7 @@ def test_with_redis_stopped_pages_are_served_and_the_jobs_asked_for_run_when_it_
     try:
         browser = Browser(f"http://127.0.0.1:{web_port}", session)
         assert wait_for(lambda: _answers_http(web_port), 30), "the portal did not start"
-        status, html = browser.get("/dashboard/")
-        assert status == 200 and 'data-testid="jobs-delayed"' not in html
-
-        _stop(redis)
-        time.sleep(1.5)  # past the portal's last broker check
-        status, html = browser.get("/dashboard/")
-        assert status == 200, html[-1000:]
-        assert 'data-testid="jobs-delayed"' in html  # the manager is told
-        status, html = browser.get("/customers/")
-        assert status == 200
-        # A job asked for while Redis is down: the page answers, the job is kept.
-        status, html = browser.post_form("/aftersales/rules/", "/aftersales/rules/generate-now/")
-        assert status == 200, html[-1000:]
-        assert list(PendingJob.objects.values_list("task", flat=True)) == [
-            "apps.aftersales.tasks.followups_generate"
-        ]
-        assert not FollowUp.objects.exists()
-
-        redis = start_redis(redis_port, tmp_path)
+        # A worker and beat that run through the outage.
         worker = spawn(
             [
                 "-m",
@@ -208,6 +191,30 @@ def test_with_redis_stopped_pages_are_served_and_the_jobs_asked_for_run_when_it_
             env,
         )
         beat = spawn(["-c", BEAT.replace("SCHEDULE", repr(str(tmp_path / "beat")))], env)
+        status, html = browser.get("/dashboard/")
+        assert status == 200 and 'data-testid="jobs-delayed"' not in html
+        # Redis answers: a job goes straight to the worker.
+        status, html = browser.post_form("/aftersales/rules/", "/aftersales/rules/generate-now/")
+        assert status == 200 and not PendingJob.objects.exists()
+        assert wait_for(lambda: FollowUp.objects.exists(), 30), worker.poll()
+        FollowUp.objects.all().delete()
+
+        _stop(redis)
+        time.sleep(1.5)  # past the portal's last broker check
+        status, html = browser.get("/dashboard/")
+        assert status == 200, html[-1000:]
+        assert 'data-testid="jobs-delayed"' in html  # the manager is told
+        status, html = browser.get("/customers/")
+        assert status == 200
+        # A job asked for while Redis is down: the page answers, the job is kept.
+        status, html = browser.post_form("/aftersales/rules/", "/aftersales/rules/generate-now/")
+        assert status == 200, html[-1000:]
+        assert list(PendingJob.objects.values_list("task", flat=True)) == [
+            "apps.aftersales.tasks.followups_generate"
+        ]
+        assert not FollowUp.objects.exists()
+
+        redis = start_redis(redis_port, tmp_path)  # back, on the same address
         assert wait_for(lambda: FollowUp.objects.exists() and not PendingJob.objects.exists(), 45), (
             worker.poll(),
             beat.poll(),
@@ -215,11 +222,6 @@ def test_with_redis_stopped_pages_are_served_and_the_jobs_asked_for_run_when_it_
         time.sleep(1.5)
         status, html = browser.get("/dashboard/")
         assert status == 200 and 'data-testid="jobs-delayed"' not in html
-        # Redis back: a job goes straight to the worker again.
-        FollowUp.objects.all().delete()
-        status, html = browser.post_form("/aftersales/rules/", "/aftersales/rules/generate-now/")
-        assert status == 200 and not PendingJob.objects.exists()
-        assert wait_for(lambda: FollowUp.objects.exists(), 30)
     finally:
         _stop(*(p for p in (beat, worker, web, redis) if p and p.poll() is None))
     assert FollowUp.objects.filter(rule="post_sale_7d").count() == 1
