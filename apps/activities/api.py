@@ -48,6 +48,10 @@ class _Scoped(serializers.ModelSerializer):
         for name, model in self.scoped_fields.items():
             if name in fields and user is not None:
                 fields[name].queryset = visible(model.objects.all(), user)  # type: ignore[attr-defined]
+        consultant = fields.get("consultant")
+        if user is not None and getattr(consultant, "queryset", None) is not None:
+            # Only the consultants of the caller's stores are offered (the HTML API's form).
+            consultant.queryset = visible(consultant.queryset, user)  # type: ignore[union-attr]
         return fields
 
     def _consultant(self, attrs: dict[str, Any]) -> User:

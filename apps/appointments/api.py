@@ -62,6 +62,8 @@ class AppointmentSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             fields["customer"].queryset = visible(Customer.objects.all(), request.user)  # type: ignore[attr-defined]
+            consultant = fields["consultant"]
+            consultant.queryset = visible(consultant.queryset, request.user)  # type: ignore[attr-defined]
         return fields
 
     def create(self, validated: dict[str, Any]) -> Appointment:
