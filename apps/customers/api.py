@@ -346,7 +346,18 @@ class OpportunityViewSet(NoDeleteMixin, ScopedViewSet):
     filterset_fields = ["customer", "owner", "stage", "routed_to", "vehicle_model"]
     ordering_fields = ["id", "score", "updated_at", "expected_close"]
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(
+        responses=inline_serializer(
+            "FunnelStep",
+            {
+                "stage": serializers.CharField(),
+                "reached": serializers.IntegerField(),
+                "conversion": serializers.FloatField(allow_null=True),
+            },
+            many=True,
+        )
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
     def funnel(self, request: Request) -> Response:
         """Opportunities that reached each stage and the conversion between stages."""
         steps = selectors.funnel(self.filter_queryset(self.get_queryset()))

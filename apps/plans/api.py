@@ -355,6 +355,7 @@ class WeightSetSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
     def create(self, validated: dict[str, Any]) -> WeightSet:
+        validated.setdefault("into", WeightSet._meta.get_field("into").default)  # optional, as in the model
         return services.weight_set_save(by=self.context["request"].user, **validated)
 
     def update(self, instance: WeightSet, validated: dict[str, Any]) -> WeightSet:

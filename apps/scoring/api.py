@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from apps.org.api_base import ID_PATTERN, ScopedViewSet
 from apps.org.models import Store
+from apps.org.pagination import Pagination
 from apps.org.permissions import RolePermission
 from apps.org.roles import Role
 from apps.org.scoping import visible
@@ -77,6 +78,8 @@ PARAMS = [
 class ScorecardViewSet(viewsets.ViewSet):
     """A consultant sees his own scorecard (a team lead his team's too); a manager his
     stores' consultants'."""
+
+    pagination_class = Pagination  # the list is paged (and so described in the schema)
 
     queryset = Scorecard.objects.none()  # names the route "scorecard"; rows are computed
     lookup_value_regex = ID_PATTERN

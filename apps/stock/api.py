@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -117,6 +118,7 @@ class CarViewSet(ScopedViewSet):
     def _fresh(self, car: Car) -> Car:
         return self.get_queryset().get(pk=car.pk)
 
+    @extend_schema(responses=CountSerializer(many=True))
     @action(detail=False, methods=["get"], serializer_class=CountSerializer, pagination_class=None)
     def counts(self, request: Request) -> Response:
         """stock/counts/: every store's in-stock cars by model and colour, counts only
