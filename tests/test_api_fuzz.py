@@ -1,10 +1,11 @@
 """schemathesis over the API's own OpenAPI schema (issue 16): for every operation,
 requests generated from the schema never get a 5xx, and every response matches the
-schema. Bounded for CI: EXAMPLES generated requests per operation, derandomized (the
+schema. Bounded for CI: EXAMPLES (2) generated requests per operation, derandomized (the
 same examples every run), as the admin (who reaches every operation) on a small store.
 """
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import date
 
@@ -19,7 +20,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from dealersales.apidocs import current_schema
 
-EXAMPLES = 5
+# Generated requests per operation; API_FUZZ_EXAMPLES raises it for a deeper run.
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "2"))
 # Operations left out, each with its reason.
 LEFT_OUT = {
     "/api/v1/auth/token/": "password guesses from one address: the login guard's throttle would hold for "
