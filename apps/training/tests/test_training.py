@@ -126,9 +126,9 @@ def test_the_list_runs_a_fixed_number_of_queries(
     for i in range(20):
         _session(store, manager, [consultant], day=date(2026, 4, 1 + i))
     assert count() == few
-    # session + user (2), the bell's unread count (1), the filter's store choices (1),
-    # count (1), the page with attendee counts and average scores (1).
-    assert few == 6
+    # session + user (2), the user's store ids (1), the bell's unread count (1), the
+    # filter's store choices (1), count (1), the page with attendee counts and scores (1).
+    assert few == 7
 
 
 def test_a_consultant_sees_only_the_sessions_he_attended_with_his_score(
@@ -223,12 +223,12 @@ def test_the_api_list_runs_a_fixed_number_of_queries(
     for i in range(3):
         _session(store, manager, [consultant], day=date(2026, 3, 1 + i))
     api = api_as(manager)
-    # user's stores for scoping are a subquery: count (1), page (1), attendances (1).
-    with django_assert_num_queries(3):
+    # the user's store ids (1, read once per request), count (1), page (1), attendances (1).
+    with django_assert_num_queries(4):
         assert api.get("/api/v1/trainings/").status_code == 200
     for i in range(10):
         _session(store, manager, [consultant], day=date(2026, 4, 1 + i))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert api.get("/api/v1/trainings/").json()["count"] == 13
 
 
