@@ -29,6 +29,14 @@ class OrderingFilter(django_filters.OrderingFilter):
         return [choice for pair in pairs for choice in pair]
 
 
+def visible_stores(request: Any) -> Any:
+    """A filter's store choices: the stores the requesting user may see."""
+    from apps.org.models import Store
+    from apps.org.scoping import visible
+
+    return visible(Store.objects.all(), request.user) if request else Store.objects.none()
+
+
 class DateFilter(django_filters.DateFilter):
     """A date filter drawn as the browser's date picker (ISO value in every language)."""
 

@@ -4,15 +4,12 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from apps.org.models import Store, User
+from apps.org.filters import visible_stores
+from apps.org.models import User
 from apps.org.roles import Role
-from apps.org.scoping import store_ids, visible
+from apps.org.scoping import store_ids
 
 from .models import ActionPlan, Plan, PlanStatus
-
-
-def _stores(request: Any) -> QuerySet[Store]:
-    return visible(Store.objects.all(), request.user) if request else Store.objects.none()
 
 
 def _consultants(request: Any) -> QuerySet[User]:
@@ -25,7 +22,7 @@ def _consultants(request: Any) -> QuerySet[User]:
 
 
 class PlanFilter(django_filters.FilterSet):
-    store = django_filters.ModelChoiceFilter(queryset=_stores, label=_("Store"))
+    store = django_filters.ModelChoiceFilter(queryset=visible_stores, label=_("Store"))
     year = django_filters.NumberFilter(label=_("Year"))
     status = django_filters.ChoiceFilter(choices=PlanStatus.choices, label=_("Status"))
 

@@ -30,6 +30,7 @@ from random import Random
 from django.utils import timezone
 
 from apps.catalog.models import VehicleModel
+from apps.customers.demo import SURNAMES  # the same pool of family names as the customers demo
 from apps.customers.models import Customer, Opportunity, OwnershipChange, Stage
 from apps.customers.services import customer_create, customer_update
 from apps.org.demo import DemoContext
@@ -50,9 +51,6 @@ THIS_YEAR_FORM = {
     "bj-cy": [1.04, 0.97, 1.08, 0.88, 0.84, 0.93],
     "sh-pd": [0.94, 1.06, 0.86, 1.01, 0.90, 0.83],
 }
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-)
 GIVEN = [
     "伟",
     "芳",

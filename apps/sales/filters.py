@@ -1,13 +1,9 @@
-from typing import Any
-
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.org.filters import DateFilter
-from apps.org.models import Store
-from apps.org.scoping import visible
+from apps.org.filters import DateFilter, visible_stores
 
 from . import selectors
 from .models import Order, OrderStatus, Payment, PaymentMethod, Receivable, Settlement
@@ -44,13 +40,9 @@ class PaymentFilter(django_filters.FilterSet):
         return qs.filter(Q(customer__name__icontains=value) | Q(customer__mobile=value))
 
 
-def _stores(request: Any) -> QuerySet[Store]:
-    return visible(Store.objects.all(), request.user) if request else Store.objects.none()
-
-
 class ReceivableFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    store = django_filters.ModelChoiceFilter(queryset=_stores, label=_("Store"))
+    store = django_filters.ModelChoiceFilter(queryset=visible_stores, label=_("Store"))
     bucket = django_filters.ChoiceFilter(
         choices=[(b, pgettext_lazy("aging bucket", b) if b == "current" else b) for b in selectors.BUCKETS],
         method="by_bucket",
