@@ -522,7 +522,7 @@ class StrategyCardSerializer(ScopedFieldsMixin, serializers.ModelSerializer):
 
 class StrategyCardViewSet(ScopedViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    queryset = StrategyCard.objects.all()
+    queryset = StrategyCard.objects.order_by("-updated_at", "-id")
     serializer_class = StrategyCardSerializer
     read_roles = _COMPANIES
     write_roles = _COMPANIES

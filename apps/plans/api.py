@@ -407,7 +407,7 @@ class CapabilitySerializer(serializers.ModelSerializer):
 class CapabilityViewSet(ScopedViewSet):
     """Consultants' capability weights for `capability` break-downs (default 1)."""
 
-    queryset = Capability.objects.select_related("consultant")
+    queryset = Capability.objects.select_related("consultant").order_by("id")
     serializer_class = CapabilitySerializer
     read_roles = WRITERS
     write_roles = WRITERS

@@ -63,5 +63,6 @@ def test_an_agent_claims_calls_records_satisfaction_and_a_complaint(
     complaint = Complaint.objects.get()
     assert complaint.raised_on == task
     page.click(f"a[href='/aftersales/complaints/{complaint.pk}/']")
-    assert "交车时等待了两个小时" in page.content()
+    page.wait_for_url(f"**/aftersales/complaints/{complaint.pk}/")
+    assert "交车时等待了两个小时" in page.inner_text("main")
     page.screenshot(path=str(tmp_path / "complaint.png"), full_page=True)
