@@ -337,6 +337,9 @@ class FollowUp(models.Model):
                 name="followup_open_calls",
                 condition=Q(status="open", channel="call"),
             ),
+            # The API list's order (due date first) over every status: a cursor page is a
+            # range read, not a sort of the store's years of tasks.
+            models.Index(fields=["store", "due_date"], name="followup_store_day"),
             # The SMS tasks by day: the SMS to send and the calls that follow them.
             models.Index(
                 fields=["store", "due_date"], name="followup_sms_by_day", condition=Q(channel="sms")

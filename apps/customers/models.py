@@ -286,6 +286,8 @@ class Opportunity(models.Model):
             models.Index(fields=["store", "stage"]),
             # The dashboard's funnel counts the opportunities of a window, not all of them.
             models.Index(fields=["store", "created_at"]),
+            # The API list's order (newest change first): a cursor page is a range read.
+            models.Index(fields=["store", "updated_at"], name="opportunity_store_updated"),
         ]
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
