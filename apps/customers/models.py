@@ -188,10 +188,12 @@ class Customer(models.Model):
             models.Index(fields=["store", "birthday"]),
             # The list's default order, who to call first (customers.views.customer_list):
             # its first page is read from here instead of sorting every customer of the store.
+            # next_follow_up ascending: PostgreSQL puts NULLs last, as the list's order asks
+            # (an explicit NULLS LAST would serve no better, and SQLite refuses it in an index).
             models.Index(
                 F("store"),
                 Case(When(status="prospect", then=0), default=1),
-                F("next_follow_up").asc(nulls_last=True),
+                F("next_follow_up"),
                 F("name"),
                 F("id"),
                 name="customer_call_first",

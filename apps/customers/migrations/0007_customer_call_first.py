@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(models.F('store'), models.Case(models.When(status='prospect', then=0), default=1), models.OrderBy(models.F('next_follow_up'), nulls_last=True), models.F('name'), models.F('id'), name='customer_call_first'),
+            index=models.Index(models.F('store'), models.Case(models.When(status='prospect', then=0), default=1), models.F('next_follow_up'), models.F('name'), models.F('id'), name='customer_call_first'),
         ),
     ]
