@@ -13,12 +13,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.customers.models import Customer, Opportunity
-from apps.org.api_base import ScopedReadOnlyViewSet, ScopedViewSet
+from apps.customers.models import Customer
+from apps.org.api_base import FieldsBuiltOnce, ScopedReadOnlyViewSet, ScopedRelatedField, ScopedViewSet
 from apps.org.models import User
 from apps.org.roles import Role
-from apps.org.scoping import visible
-from apps.sales.models import Order
+from apps.org.scoping import store_ids
 
 from . import selectors, services
 from .filters import DailyReportApiFilter, EscalationApiFilter, MarketReportApiFilter, VisitApiFilter
@@ -36,23 +35,31 @@ def _user(serializer: serializers.Serializer) -> User:
     return serializer.context["request"].user
 
 
-class _Scoped(serializers.ModelSerializer):
+class ConsultantField(ScopedRelatedField):
+    """A consultant of the caller's stores; the caller himself without a query (the
+    usual case: a consultant logging his own visit)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        user = getattr(self.context.get("request"), "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and str(data) == str(user.pk)
+            and user.role == Role.CONSULTANT
+            and (user.is_admin or store_ids(user))
+        ):
+            return user
+        return super().to_internal_value(data)
+
+
+def _consultant_field() -> ConsultantField:
+    return ConsultantField(queryset=User.objects.filter(role=Role.CONSULTANT), required=False)
+
+
+class _Scoped(FieldsBuiltOnce, serializers.ModelSerializer):
     """Related records offered for writing are only those the caller may see (others: 400)."""
 
-    scoped_fields: dict[str, Any] = {}
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        for name, model in self.scoped_fields.items():
-            if name in fields and user is not None:
-                fields[name].queryset = visible(model.objects.all(), user)  # type: ignore[attr-defined]
-        consultant = fields.get("consultant")
-        if user is not None and getattr(consultant, "queryset", None) is not None:
-            # Only the consultants of the caller's stores are offered (the HTML API's form).
-            consultant.queryset = visible(consultant.queryset, user)  # type: ignore[union-attr]
-        return fields
+    serializer_related_field = ScopedRelatedField
 
     def _consultant(self, attrs: dict[str, Any]) -> User:
         me = _user(self)
@@ -62,7 +69,7 @@ class _Scoped(serializers.ModelSerializer):
         return chosen
 
 
-class NewCustomerSerializer(serializers.ModelSerializer):
+class NewCustomerSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A prospect registered on the spot, in the visit's store, owned by the consultant."""
 
     class Meta:
@@ -71,10 +78,7 @@ class NewCustomerSerializer(serializers.ModelSerializer):
 
 
 class VisitSerializer(_Scoped):
-    scoped_fields = {"customer": Customer, "opportunity": Opportunity, "order": Order}
-    consultant = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role=Role.CONSULTANT), required=False
-    )
+    consultant = _consultant_field()
     new_customer = NewCustomerSerializer(
         write_only=True,
         required=False,
@@ -127,9 +131,7 @@ class VisitSerializer(_Scoped):
 
 
 class DailyReportSerializer(_Scoped):
-    consultant = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role=Role.CONSULTANT), required=False
-    )
+    consultant = _consultant_field()
     visits_count = serializers.IntegerField(read_only=True)
     orders_count = serializers.IntegerField(read_only=True)
     payments_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
@@ -192,9 +194,7 @@ class TagsField(serializers.ListField):
 
 
 class MarketReportSerializer(_Scoped):
-    consultant = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role=Role.CONSULTANT), required=False
-    )
+    consultant = _consultant_field()
     tags = TagsField(required=False)
 
     class Meta:
@@ -244,6 +244,12 @@ class VisitViewSet(_ConsultantWrites):
     serializer_class = VisitSerializer
     filterset_class = VisitApiFilter
     ordering_fields = ["started_at", "entered_at", "expense", "id"]
+
+    def perform_create(self, serializer: Any) -> None:
+        # The service returns the whole row (the list annotates nothing), so the answer
+        # is made from it rather than from a second read.
+        self._only_consultants()
+        serializer.save()
 
     def perform_destroy(self, instance: Visit) -> None:
         self._only_consultants()
@@ -315,7 +321,6 @@ class PlannedVisitSerializer(_Scoped):
     """A stop of a week's route plan. POST needs only `date` and `customer`: the
     consultant's plan of that week is found or made (`plan` is optional)."""
 
-    scoped_fields = {"customer": Customer, "plan": RoutePlan}
     done = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:

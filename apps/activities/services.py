@@ -19,6 +19,7 @@ from apps.customers.services import customer_create, customer_touch, opportunity
 from apps.notifications.services import notify
 from apps.org.models import Store, User
 from apps.org.roles import Role
+from apps.org.scoping import store_ids
 from apps.sales.models import Order
 
 from .models import (
@@ -92,7 +93,7 @@ def _check_visit(
     now: datetime,
 ) -> None:
     errors: dict[str, str] = {}
-    if not consultant.stores.filter(pk=customer.store_id).exists():
+    if customer.store_id not in store_ids(consultant):
         errors["customer"] = _("This customer belongs to a store you do not work at.")
     elif customer.owner_id not in (None, consultant.pk):
         errors["customer"] = _("This customer is owned by another consultant.")
@@ -195,7 +196,9 @@ def visit_log(
         opportunity_set_stage(opportunity=opportunity, stage=stage, by=consultant, lost_reason=lost_reason)
     last = customer.last_contact_at
     if last is None or last < ended_at:
-        customer_touch(customer=customer, at=ended_at, next_follow_up=next_follow_up)
+        # The customer was read by this call; a stage change may have regraded him.
+        grade = None if stage else customer.grade
+        customer_touch(customer=customer, at=ended_at, next_follow_up=next_follow_up, grade=grade)
     return visit
 
 

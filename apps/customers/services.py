@@ -38,12 +38,17 @@ from .signals import customer_transferred
 # ---------------------------------------------------------------- settings
 
 
-def settings_for(store: Store) -> CustomerSettings:
+def settings_for(store: Store | int) -> CustomerSettings:
     """The store's customer rules (created with the industry defaults on first use)."""
-    found = CustomerSettings.objects.filter(store=store).first()
+    store_id = store if isinstance(store, int) else store.pk
+    found = CustomerSettings.objects.filter(store_id=store_id).first()
     if found is None:
-        found, _created = CustomerSettings.objects.get_or_create(store=store)
+        found, _created = CustomerSettings.objects.get_or_create(store_id=store_id)
     return found
+
+
+# The grades followed up at a routine interval (follow_up_interval).
+ROUTINE_GRADES = (Grade.H, Grade.A, Grade.B, Grade.C)
 
 
 def follow_up_interval(settings: CustomerSettings, grade: str) -> int | None:
@@ -199,16 +204,22 @@ def customer_update(*, customer: Customer, by: User, **fields: Any) -> Customer:
     return customer
 
 
-def customer_touch(*, customer: Customer, at: datetime, next_follow_up: date | None) -> None:
+def customer_touch(
+    *, customer: Customer, at: datetime, next_follow_up: date | None, grade: str | None = None
+) -> None:
     """Record a contact with the customer (a visit, a call) and the next follow-up date.
 
-    Without a date the next follow-up is due after the grade's interval from the contact."""
+    Without a date the next follow-up is due after the grade's interval from the contact.
+    `grade`: the customer's grade when the caller has just read it (else it is read)."""
     fields: dict[str, Any] = {"last_contact_at": at}
     if next_follow_up is None:
-        grade = Customer.objects.filter(pk=customer.pk).values_list("grade", flat=True).first()
-        days = follow_up_interval(settings_for(customer.store), grade or "")
-        if days is not None:
-            next_follow_up = timezone.localtime(at).date() + timedelta(days=days)
+        if grade is None:
+            grade = Customer.objects.filter(pk=customer.pk).values_list("grade", flat=True).first()
+        # N, O and F have no routine follow-up: no need to read the store's intervals.
+        if grade in ROUTINE_GRADES:
+            days = follow_up_interval(settings_for(customer.store_id), grade)
+            if days is not None:
+                next_follow_up = timezone.localtime(at).date() + timedelta(days=days)
     if next_follow_up is not None:
         fields["next_follow_up"] = next_follow_up
     # Only move forward: a visit entered late never rewinds a newer contact.

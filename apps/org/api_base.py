@@ -1,5 +1,6 @@
 """What every API endpoint shares: pagination, error format, scoped viewsets and filters."""
 
+import copy
 import inspect
 import logging
 from typing import Any
@@ -78,6 +79,35 @@ class AutoSchema(SpectacularAutoSchema):
         else:
             schema.pop("description", None)
         return schema
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record by id among those the caller may see (another store's: 400, as
+    if it did not exist). The scope is applied when a value is read or the choices are
+    listed, not when the serializer is built: a POST that names one customer scopes one
+    queryset, not one per related field (issue 13)."""
+
+    def get_queryset(self) -> Any:
+        qs = super().get_queryset()
+        user = getattr(self.context.get("request"), "user", None)
+        if qs is None or user is None or not hasattr(qs.model, "scope"):
+            return qs
+        return visible(qs, user)
+
+
+class FieldsBuiltOnce:
+    """A ModelSerializer builds its fields from the model for every instance (about 1 ms
+    for a visit's twenty); they depend on the class alone, so they are built once per
+    class and each instance gets a copy, as REST framework copies declared fields. Not
+    for a serializer whose get_fields() depends on the request."""
+
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._fields_built = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
 
 
 class ScopedViewSet(viewsets.ModelViewSet):

@@ -244,3 +244,32 @@ def test_api_lists_run_a_fixed_number_of_queries(api_as, manager, consultant, st
     # count + one page of rows (daily reports carry their figures as subqueries): fixed.
     assert len(many) == len(few)
     assert DailyReport.objects.count() == 25
+
+
+def test_posting_a_visit_with_a_token_is_a_fixed_handful_of_queries(consultant, store):
+    """The lean path of POST visits (issue 13), through token authentication as a phone
+    sends it. A customer of grade B is followed up at the store's interval for B, so the
+    store's customer rules are read too."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from apps.customers.services import settings_for
+
+    c = f.customer(store, consultant, grade="B")
+    settings_for(store)  # the store's customer rules exist (made on first use)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=consultant).key}")
+    data = visit_data(c, consultant=consultant.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/api/v1/visits/", data, format="json")
+    assert response.status_code == 201, response.json()
+    # 1 the token with its user, 2 the user's store ids, 3 the customer (scoped; the
+    # consultant named is the caller: no query), then the service in a savepoint (4, 11):
+    # 5 the store's activity rules, 6 the visit, 7 its history row, 8 the appointment of
+    # the day it attends (an in-person visit; appointments' receiver), 9 the store's
+    # customer rules (B's interval), 10 the customer's last contact and next follow-up.
+    # No re-read of the consultant, the store's membership or the visit for the answer.
+    assert len(ctx) == 11, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+    c.refresh_from_db()
+    assert c.next_follow_up == timezone.localdate() + timedelta(days=settings_for(store).interval_b)
+    assert Visit.objects.get(pk=response.json()["id"]).history.count() == 1
