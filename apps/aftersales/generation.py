@@ -9,16 +9,21 @@ A task's due date comes from its vehicle (delivery + offset, predicted service d
 − 3 …), never from the day the job runs; the job looks back LOOKBACK_DAYS so that a
 missed night is caught up by the next run, and the same task made by two runs is
 the same row. Greetings (birthday, anniversary, holidays) are only sent on the day.
+
+Six of the window's seven days were made by the runs before, so each statement first
+drops the candidates whose task exists (one hashed lookup over the window's tasks, see
+_tasks) and probes only the rest: a run costs the reads of its windows plus what it
+makes, and a re-run that makes nothing little more than those reads.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
-from .models import Channel, FollowUp, FollowUpRule, Message, RuleCode, ServiceVisit, Vehicle
+from .models import Channel, FollowUp, FollowUpRule, Message, MessageStatus, RuleCode, ServiceVisit, Vehicle
 
 LOOKBACK_DAYS = 7
 # How far back the anniversary and birthday lists reach (a car delivered, a customer born).
@@ -89,6 +94,67 @@ INSERT = f"""INSERT INTO {F} (store_id, vehicle_id, customer_id, rule, due_date,
 CONSTANTS = "'open', 0, '', %(false)s, '', %(now)s"
 FIRST_CHANNEL = f"CASE WHEN r.channel = '{Channel.CALL}' THEN 'call' ELSE 'sms' END"
 CONFLICT = "ON CONFLICT DO NOTHING"
+# A task's columns as a rule's candidates name them, in the order INSERT lists them.
+TASK = ("store_id", "vehicle_id", "customer_id", "rule", "due_date", "basis", "channel", "priority")
+
+
+def _tasks(
+    *,
+    rules: Sequence[str],
+    columns: Sequence[str],
+    source: str,
+    check: str = "",
+    extra: dict[str, str] | None = None,
+    distinct: bool = False,
+    by_customer: bool = False,
+    one_store: bool,
+) -> str:
+    """The INSERT … SELECT of one rule: its candidates (`columns`, the task's columns in
+    TASK order, read by `source`, a FROM … WHERE …) that pass `check` (a condition on the
+    candidate `x`; `extra` names more candidate columns it may use).
+
+    On PostgreSQL the candidates that already have their task — the same vehicle (or, for
+    a greeting, customer), rule and due date, which ON CONFLICT would skip anyway — are
+    dropped first by one hashed NOT IN against the tasks of the rule due in the window,
+    read through the (store, rule, due date) index; `check`, whose NOT EXISTS probe an
+    index once per row, then runs only for the candidates left (the CTE keeps the
+    planner from probing first). Most of the window was made by the runs of the days
+    before, so a real run probes one day's candidates, not seven, and a re-run that
+    makes nothing probes none (issue 13: such a re-run cost a third of a real run).
+    NOT IN rather than NOT EXISTS: the planner underestimates the tasks of recent days
+    and would rescan them per candidate; a hashed subplan is built once whatever the
+    estimate, as long as the window's tasks of one rule fit in work_mem (~100k)."""
+    names = [*TASK, *(extra or {})]
+    exprs = [*columns, *(extra or {}).values()]
+    select = ("DISTINCT " if distinct else "") + ", ".join(
+        f"{e} AS {n}" for e, n in zip(exprs, names, strict=True)
+    )
+    out = ", ".join(f"x.{n}" for n in TASK)
+    where = (
+        f"WHERE {check}" if check else "WHERE 1 = 1"
+    )  # SQLite: INSERT … SELECT … ON CONFLICT needs a WHERE
+    if not _pg():
+        return f"{INSERT}\nSELECT {out}, {CONSTANTS}\nFROM (SELECT {select}\n{source}) x\n{where}\n{CONFLICT}"  # noqa: S608
+    key, task_key = (
+        ("customer_id", "vehicle_id IS NULL") if by_customer else ("vehicle_id", "vehicle_id IS NOT NULL")
+    )
+    in_rules = ", ".join(f"'{r}'" for r in rules)
+    stores = f"SELECT store_id FROM {R} WHERE rule IN ({in_rules}) AND enabled"  # noqa: S608
+    done = f"""SELECT f.{key}, f.rule, f.due_date FROM {F} f
+    WHERE f.store_id IN ({stores}){_store("f") * one_store}
+      AND f.rule IN ({in_rules}) AND f.due_date BETWEEN %(start)s AND %(on)s AND f.{task_key}"""  # noqa: S608
+    ident = columns[TASK.index(key)]
+    return f"""WITH fresh AS MATERIALIZED (
+  SELECT {select}
+  {source}
+  AND ({ident}, {columns[3]}, {columns[4]}) NOT IN (
+    {done})
+)
+{INSERT}
+SELECT {out}, {CONSTANTS}
+FROM fresh x
+{where}
+{CONFLICT}"""  # noqa: S608
 
 
 def _rule_join(code: str, alias: str = "v") -> str:
@@ -114,39 +180,79 @@ def _store(alias: str = "v") -> str:
     return f" AND {alias}.store_id = %(store)s"
 
 
+ONCE_PER_VEHICLE = f"NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = x.vehicle_id AND f.rule = x.rule)"  # noqa: S608
+# Once per vehicle and basis (the service, or the last contact, it counts from).
+ONCE_PER_BASIS = (
+    f"NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = x.vehicle_id AND f.rule = x.rule"  # noqa: S608
+    " AND f.basis = x.basis)"
+)
+
+
 def _delivery_rule(code: str) -> Callable[[dict[str, Any], bool], str]:
     def sql(p: dict[str, Any], one_store: bool) -> str:
         due = add_days("v.delivered_on", "r.offset_days")
-        return f"""{INSERT}
-SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.delivered_on, r.channel, r.priority, {CONSTANTS}
-{_in_window(code, due_window("v.delivered_on", "r.offset_days"))}{_store() * one_store}
-  AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule)
-{CONFLICT}"""  # noqa: S608
+        return _tasks(
+            rules=[code],
+            columns=[
+                "v.store_id",
+                "v.id",
+                "v.customer_id",
+                "r.rule",
+                due,
+                "v.delivered_on",
+                "r.channel",
+                "r.priority",
+            ],
+            source=f"{_in_window(code, due_window('v.delivered_on', 'r.offset_days'))}{_store() * one_store}",
+            check=ONCE_PER_VEHICLE,
+            one_store=one_store,
+        )
 
     return sql
 
 
 def _first_service(p: dict[str, Any], one_store: bool) -> str:
     due = add_days("v.next_service_due", "r.offset_days")
-    return f"""{INSERT}
-SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.delivered_on, {FIRST_CHANNEL}, r.priority,
-  {CONSTANTS}
-{_in_window(RuleCode.FIRST_SERVICE, due_window("v.next_service_due", "r.offset_days"))}
-  AND v.last_service_on IS NULL AND v.next_service_due IS NOT NULL{_store() * one_store}
-  AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule)
-{CONFLICT}"""  # noqa: S608
+    window = _in_window(RuleCode.FIRST_SERVICE, due_window("v.next_service_due", "r.offset_days"))
+    return _tasks(
+        rules=[RuleCode.FIRST_SERVICE],
+        columns=[
+            "v.store_id",
+            "v.id",
+            "v.customer_id",
+            "r.rule",
+            due,
+            "v.delivered_on",
+            FIRST_CHANNEL,
+            "r.priority",
+        ],
+        source=f"{window}\n  AND v.last_service_on IS NULL AND v.next_service_due IS NOT NULL"
+        + _store() * one_store,
+        check=ONCE_PER_VEHICLE,
+        one_store=one_store,
+    )
 
 
 def _periodic(p: dict[str, Any], one_store: bool) -> str:
     due = add_days("v.next_service_due", "r.offset_days")
-    return f"""{INSERT}
-SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, v.last_service_on, {FIRST_CHANNEL}, r.priority,
-  {CONSTANTS}
-{_in_window(RuleCode.PERIODIC_SERVICE, due_window("v.next_service_due", "r.offset_days"))}
-  AND v.last_service_on IS NOT NULL AND v.next_service_due IS NOT NULL{_store() * one_store}
-  AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule
-                  AND f.basis = v.last_service_on)
-{CONFLICT}"""  # noqa: S608
+    window = _in_window(RuleCode.PERIODIC_SERVICE, due_window("v.next_service_due", "r.offset_days"))
+    return _tasks(
+        rules=[RuleCode.PERIODIC_SERVICE],
+        columns=[
+            "v.store_id",
+            "v.id",
+            "v.customer_id",
+            "r.rule",
+            due,
+            "v.last_service_on",
+            FIRST_CHANNEL,
+            "r.priority",
+        ],
+        source=f"{window}\n  AND v.last_service_on IS NOT NULL AND v.next_service_due IS NOT NULL"
+        + _store() * one_store,
+        check=ONCE_PER_BASIS,
+        one_store=one_store,
+    )
 
 
 def _post_service_rows() -> str:
@@ -167,40 +273,68 @@ def _post_service_rows() -> str:
 
 def _post_service(p: dict[str, Any], one_store: bool) -> str:
     due = add_days("s.date", "r.offset_days")
-    return f"""{INSERT}
-SELECT DISTINCT v.store_id, v.id, v.customer_id, r.rule, {due}, s.date, r.channel, r.priority, {CONSTANTS}
-{_post_service_rows()}{_store() * one_store}
-{CONFLICT}"""  # noqa: S608
+    return _tasks(
+        rules=[RuleCode.POST_SERVICE_3D],
+        columns=["v.store_id", "v.id", "v.customer_id", "r.rule", due, "s.date", "r.channel", "r.priority"],
+        source=f"{_post_service_rows()}{_store() * one_store}",
+        distinct=True,
+        one_store=one_store,
+    )
 
 
 def _lapsed(p: dict[str, Any], one_store: bool) -> str:
     anchor = "COALESCE(v.last_service_on, v.delivered_on)"
     due = add_days(anchor, "r.offset_days")
-    return f"""{INSERT}
-SELECT v.store_id, v.id, v.customer_id, r.rule, {due}, {anchor}, r.channel, r.priority, {CONSTANTS}
-{_in_window(RuleCode.LAPSED, due_window(anchor, "r.offset_days"))}{_store() * one_store}
-  AND NOT EXISTS (SELECT 1 FROM {F} f WHERE f.vehicle_id = v.id AND f.rule = r.rule AND f.basis = {anchor})
-{CONFLICT}"""  # noqa: S608
+    return _tasks(
+        rules=[RuleCode.LAPSED],
+        columns=["v.store_id", "v.id", "v.customer_id", "r.rule", due, anchor, "r.channel", "r.priority"],
+        source=f"{_in_window(RuleCode.LAPSED, due_window(anchor, 'r.offset_days'))}{_store() * one_store}",
+        check=ONCE_PER_BASIS,
+        one_store=one_store,
+    )
 
 
 def _anniversary(p: dict[str, Any], one_store: bool) -> str:
-    return f"""{INSERT}
-SELECT v.store_id, v.id, v.customer_id, r.rule, %(on)s, v.delivered_on, r.channel, r.priority, {CONSTANTS}
-FROM {V} v {_rule_join(RuleCode.ANNIVERSARY)}
-WHERE v.delivered_on IN %(delivery_days)s AND v.delivered_on < %(on)s{_store() * one_store}
-{CONFLICT}"""  # noqa: S608
+    return _tasks(
+        rules=[RuleCode.ANNIVERSARY],
+        columns=[
+            "v.store_id",
+            "v.id",
+            "v.customer_id",
+            "r.rule",
+            "%(on)s",
+            "v.delivered_on",
+            "r.channel",
+            "r.priority",
+        ],
+        source=f"""FROM {V} v {_rule_join(RuleCode.ANNIVERSARY)}
+WHERE v.delivered_on IN %(delivery_days)s AND v.delivered_on < %(on)s{_store() * one_store}""",  # noqa: S608
+        one_store=one_store,
+    )
 
 
 def _birthday(p: dict[str, Any], one_store: bool) -> str:
     from apps.customers.models import Customer
 
     c_table = Customer._meta.db_table
-    return f"""{INSERT}
-SELECT c.store_id, NULL, c.id, r.rule, %(on)s, c.birthday, r.channel, r.priority, {CONSTANTS}
-FROM {c_table} c {_rule_join(RuleCode.BIRTHDAY, "c")}
+    return _tasks(
+        rules=[RuleCode.BIRTHDAY],
+        columns=[
+            "c.store_id",
+            "CAST(NULL AS bigint)",
+            "c.id",
+            "r.rule",
+            "%(on)s",
+            "c.birthday",
+            "r.channel",
+            "r.priority",
+        ],
+        source=f"""FROM {c_table} c {_rule_join(RuleCode.BIRTHDAY, "c")}
 WHERE c.birthday IN %(birth_days)s{_store("c") * one_store}
-  AND EXISTS (SELECT 1 FROM {V} v WHERE v.customer_id = c.id)
-{CONFLICT}"""  # noqa: S608
+  AND EXISTS (SELECT 1 FROM {V} v WHERE v.customer_id = c.id)""",  # noqa: S608
+        by_customer=True,
+        one_store=one_store,
+    )
 
 
 def _holiday(p: dict[str, Any], one_store: bool) -> str:
@@ -212,13 +346,25 @@ def _holiday(p: dict[str, Any], one_store: bool) -> str:
 
     c_table = Customer._meta.db_table
     h_table = Holiday._meta.db_table
-    return f"""{INSERT}
-SELECT c.store_id, NULL, c.id, r.rule, h.date, h.date, r.channel, r.priority, {CONSTANTS}
-FROM {c_table} c {_rule_join(RuleCode.HOLIDAY, "c")}
+    return _tasks(
+        rules=[RuleCode.HOLIDAY],
+        columns=[
+            "c.store_id",
+            "CAST(NULL AS bigint)",
+            "c.id",
+            "r.rule",
+            "h.date",
+            "h.date",
+            "r.channel",
+            "r.priority",
+        ],
+        source=f"""FROM {c_table} c {_rule_join(RuleCode.HOLIDAY, "c")}
 JOIN {h_table} h ON h.store_id = c.store_id AND h.date = %(on)s
 WHERE NOT c.sms_opt_out{_store("c") * one_store}
-  AND EXISTS (SELECT 1 FROM {V} v WHERE v.customer_id = c.id)
-{CONFLICT}"""  # noqa: S608
+  AND EXISTS (SELECT 1 FROM {V} v WHERE v.customer_id = c.id)""",  # noqa: S608
+        by_customer=True,
+        one_store=one_store,
+    )
 
 
 def _sms_tasks_in_window() -> str:
@@ -240,26 +386,49 @@ def _sms_tasks_in_window() -> str:
 def _call_after_sms(p: dict[str, Any], one_store: bool) -> str:
     """'SMS, then a call if not booked': the call follows unless a visit or booking came."""
     due = add_days("f.due_date", "r.call_after_days")
-    return f"""{INSERT}
-SELECT f.store_id, f.vehicle_id, f.customer_id, f.rule, {due}, f.basis, 'call', r.priority, {CONSTANTS}
-{_sms_tasks_in_window()}
-  AND f.vehicle_id IS NOT NULL AND f.rule IN ('{RuleCode.FIRST_SERVICE}', '{RuleCode.PERIODIC_SERVICE}')
-  {_store("f") * one_store}
-  AND NOT EXISTS (SELECT 1 FROM {S} s WHERE s.vehicle_id = f.vehicle_id AND s.date >= f.due_date)
-  AND NOT EXISTS (SELECT 1 FROM {F} b WHERE b.vehicle_id = f.vehicle_id AND b.booking_made
-                  AND b.due_date >= f.due_date)
-  AND NOT EXISTS (SELECT 1 FROM {F} c WHERE c.vehicle_id = f.vehicle_id AND c.rule = f.rule
-                  AND c.basis = f.basis AND c.channel = 'call')
-{CONFLICT}"""  # noqa: S608
+    rules = [RuleCode.FIRST_SERVICE, RuleCode.PERIODIC_SERVICE]
+    return _tasks(
+        rules=rules,
+        columns=[
+            "f.store_id",
+            "f.vehicle_id",
+            "f.customer_id",
+            "f.rule",
+            due,
+            "f.basis",
+            "'call'",
+            "r.priority",
+        ],
+        extra={"sms_due": "f.due_date"},
+        source=f"""{_sms_tasks_in_window()}
+  AND f.vehicle_id IS NOT NULL AND f.rule IN ('{rules[0]}', '{rules[1]}')
+  {_store("f") * one_store}""",
+        check=f"""NOT EXISTS (SELECT 1 FROM {F} c WHERE c.vehicle_id = x.vehicle_id AND c.rule = x.rule
+                  AND c.basis = x.basis AND c.channel = 'call')
+  AND NOT EXISTS (SELECT 1 FROM {S} s WHERE s.vehicle_id = x.vehicle_id AND s.date >= x.sms_due)
+  AND NOT EXISTS (SELECT 1 FROM {F} b WHERE b.vehicle_id = x.vehicle_id AND b.booking_made
+                  AND b.due_date >= x.sms_due)""",  # noqa: S608
+        one_store=one_store,
+    )
 
 
 def _messages(p: dict[str, Any], one_store: bool) -> str:
+    """The SMS to send for every open SMS task of the window that has none. On PostgreSQL
+    the tasks whose SMS an earlier run made are dropped first by a hashed NOT IN over the
+    window's messages (read through the (status, send_on) index, every status), before
+    each task left is checked on its own (see _tasks)."""
+    window = f"f.due_date BETWEEN %(start)s AND %(on)s{_store('f') * one_store}"
+    if _pg():
+        statuses = ", ".join(f"'{s}'" for s in MessageStatus.values)
+        window += f"""
+  AND f.id NOT IN (SELECT m.followup_id FROM {M} m WHERE m.status IN ({statuses})
+                   AND m.send_on BETWEEN %(start)s AND %(on)s AND m.followup_id IS NOT NULL)"""  # noqa: S608
     return f"""INSERT INTO {M} (store_id, customer_id, followup_id, send_on, mobile, body, status, attempts,
     backend, error, created_at)
 SELECT f.store_id, f.customer_id, f.id, f.due_date, '', '', 'queued', 0, '', '', %(now)s
 FROM {F} f
 WHERE f.channel = 'sms' AND f.status = 'open'
-  AND f.due_date BETWEEN %(start)s AND %(on)s{_store("f") * one_store}
+  AND {window}
   AND NOT EXISTS (SELECT 1 FROM {M} m WHERE m.followup_id = f.id)
 {CONFLICT}"""  # noqa: S608
 

@@ -328,7 +328,10 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["store", "status", "due_date"]),
             models.Index(fields=["assignee", "status"]),
-            models.Index(fields=["vehicle", "rule"]),
+            # The daily job's "already made?": a rule's tasks due in its window, per store
+            # (apps/aftersales/generation.py). A vehicle's tasks of a rule are found by
+            # the unique key (vehicle, rule, due date).
+            models.Index(fields=["store", "rule", "due_date"], name="followup_rule_day"),
             # The callback queue: open calls by the day they are to be made. Partial, so
             # it holds only what is still to do, not the years of finished tasks.
             models.Index(

@@ -232,3 +232,43 @@ def test_a_generation_killed_half_way_and_run_again_leaves_exactly_the_right_tas
     assert set(FollowUp.objects.values_list("vehicle", "rule", "due_date", "channel")) == expected
     assert FollowUp.objects.count() == len(expected)
     assert Message.objects.count() == expected_messages
+
+
+@pytest.mark.django_db
+def test_a_moved_delivery_date_makes_no_second_post_sale_call(store, consultant):
+    """The window's "already made" shortcut matches on vehicle, rule and due date; a task
+    of the rule at another due date is still found by the once-per-vehicle check."""
+    vehicle = deliver(store=store, consultant=consultant, delivered_on=DELIVERED)
+    services.followups_generate(on=date(2026, 1, 17))
+    type(vehicle).objects.filter(pk=vehicle.pk).update(delivered_on=DELIVERED + timedelta(days=2))
+    services.followups_generate(on=date(2026, 1, 19))
+    assert tasks(rule=RuleCode.POST_SALE_7D) == [(RuleCode.POST_SALE_7D, date(2026, 1, 17), Channel.CALL)]
+
+
+@pytest.mark.django_db
+def test_every_statement_drops_what_earlier_runs_made_with_one_hashed_lookup(store, consultant):
+    """On PostgreSQL each rule's statement (and the SMS one) removes the candidates whose
+    task already exists with one hashed NOT IN over the window's tasks, built once, so a
+    re-run probes no index per candidate; a plain subplan would rescan them per row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the shortcut is PostgreSQL's")
+    deliver(store=store, consultant=consultant, delivered_on=DELIVERED)
+    services.followups_generate(on=date(2026, 1, 17))
+    params = {
+        "on": date(2026, 1, 18),
+        "start": date(2026, 1, 12),
+        "now": date(2026, 1, 18),
+        "false": False,
+        "store": None,
+        **{f"delivery_days{i}": d for i, d in enumerate(generation._anniversaries(date(2026, 1, 18), 60))},
+        **{f"birth_days{i}": d for i, d in enumerate(generation._anniversaries(date(2026, 1, 18), 120))},
+    }
+    with connection.cursor() as cursor:
+        for name, build in generation.STEPS:
+            sql = build(params, False)
+            for key in ("delivery_days", "birth_days"):
+                n = sum(1 for p in params if p.startswith(key))
+                sql = sql.replace(f"%({key})s", "(" + ", ".join(f"%({key}{i})s" for i in range(n)) + ")")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "NOT (hashed SubPlan" in plan, (name, plan)
