@@ -13,6 +13,7 @@ from apps.org.demo import DemoContext
 from apps.org.models import Store
 
 from . import services
+from .counts import counts_refresh
 from .models import Campaign, Customer, CustomerSettings, Opportunity, OwnershipChange, Stage, StageChange
 
 SURNAMES = (
@@ -208,4 +209,6 @@ def _seed_store(ctx: DemoContext, rng: Random, store: Store, n: int) -> list[tup
             StageChange.objects.filter(pk=change.pk).update(at=_aware(at, 9 + k))
         if final in (Stage.ORDERED, Stage.DELIVERED):
             plans.append((opportunity, final))
+    # Registrations were moved into the past behind the services: count them again.
+    counts_refresh(customer_ids=Customer.objects.filter(store=store).values_list("pk", flat=True))
     return plans

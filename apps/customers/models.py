@@ -167,9 +167,14 @@ class Customer(models.Model):
     )
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The date of his first order that is not cancelled (any consultant), kept by the
+    # sales services in the order's transaction (`manage.py first_orders_check` checks it):
+    # scoring's new and lost customers and the customer counts read it instead of the orders.
+    first_order_on = models.DateField(_("first order"), null=True, blank=True, editable=False)
 
     # Audit trail (who, when, before and after) of credit limit, ownership and the rest.
-    history = HistoricalRecords(excluded_fields=["last_contact_at"])
+    # Derived columns stay out of it: a write of one is no edit of the file.
+    history = HistoricalRecords(excluded_fields=["last_contact_at", "first_order_on"])
 
     scope: ClassVar[ScopeRule] = ScopeRule(store="store", owner="owner")
 
@@ -186,6 +191,14 @@ class Customer(models.Model):
             models.Index(fields=["store", "created_at"]),
             # The birthday greetings read the customers born on the day's dates.
             models.Index(fields=["store", "birthday"]),
+            # Scoring's new customers of a period: an owner's first orders in it.
+            models.Index(
+                fields=["owner", "first_order_on"],
+                condition=Q(first_order_on__isnull=False),
+                name="customer_first_order",
+            ),
+            # Scoring's lost customers of a period.
+            models.Index(fields=["lost_on"], condition=Q(lost_on__isnull=False), name="customer_lost_on"),
             # The list's default order, who to call first (customers.views.customer_list):
             # its first page is read from here instead of sorting every customer of the store.
             # next_follow_up ascending: PostgreSQL puts NULLs last, as the list's order asks
@@ -428,3 +441,55 @@ class ReferralReward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referrer_id} → {self.referral_id}: {self.reward}"
+
+
+class CustomerSpan(models.Model):
+    """A stretch of days over which a customer file counts as a customer (SPEC §5 客户数)
+    of one owner: from `start` to the day before `end` (open when `end` is empty).
+
+    Derived from the records (the file, its audit history and ownership changes, its
+    first order) by `apps.customers.counts`, in the same transaction as the write that
+    changes them; `CustomerCountChange` adds them up per owner and day."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="count_spans")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    start = models.DateField()
+    end = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            # The records behind a consultant's count at a date (scoring's drill).
+            models.Index(fields=["owner", "start"], name="span_owner_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")), name="span_ordered"
+            ),
+        ]
+        verbose_name = _("customer span")
+        verbose_name_plural = _("customer spans")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.owner_id} {self.start} – {self.end or ''}"
+
+
+class CustomerCountChange(models.Model):
+    """The rollup of `CustomerSpan`: how an owner's count of customers in a store changes
+    on a day (+1 a span starts, −1 one ends). His customers at the end of a day E are the
+    sum of the changes up to E: one indexed sum instead of every file's history."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    change = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "owner", "day"], name="count_change_once_a_day"),
+        ]
+        verbose_name = _("customer count change")
+        verbose_name_plural = _("customer count changes")
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.owner_id} {self.day}: {self.change:+d}"

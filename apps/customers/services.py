@@ -15,6 +15,7 @@ from apps.notifications.services import notify
 from apps.org.models import Store, User
 from apps.org.roles import Role
 
+from .counts import counts_refresh
 from .models import (
     Campaign,
     Customer,
@@ -126,6 +127,7 @@ def customer_create(*, store: Store, owner: User | None, **fields: Any) -> Custo
     OwnershipChange.objects.create(
         customer=customer, from_owner=None, to_owner=owner, reason=_("Registered"), by=by or owner
     )
+    counts_refresh(customer_ids=[customer.pk])
     return customer
 
 
@@ -201,6 +203,7 @@ def customer_update(*, customer: Customer, by: User, **fields: Any) -> Customer:
     customer._change_reason = _("Edited")  # type: ignore[attr-defined]
     customer._history_user = by  # type: ignore[attr-defined]
     customer.save()
+    counts_refresh(customer_ids=[customer.pk])  # a status or lost date, and an audit row
     return customer
 
 
@@ -250,6 +253,7 @@ def customer_transfer(*, customer: Customer, to_owner: User, by: User, reason: s
     customer._change_reason = reason  # type: ignore[attr-defined]
     customer._history_user = by  # type: ignore[attr-defined]
     customer.save(update_fields=["owner"])
+    counts_refresh(customer_ids=[customer.pk])
     Opportunity.objects.filter(customer=customer, routed_to=Routing.SALES).exclude(
         stage__in=[Stage.DELIVERED, Stage.LOST]
     ).update(owner=to_owner)
@@ -283,6 +287,7 @@ def customer_transfer_all(*, from_owner: User, to_owner: User, store: Store, by:
         for pk in ids
     )
     Customer.objects.filter(pk__in=ids).update(owner=to_owner)
+    counts_refresh(customer_ids=ids)
     Opportunity.objects.filter(customer_id__in=ids, owner=from_owner).update(owner=to_owner)
     customer_transferred.send(sender=Customer, customer_ids=ids, to_owner=to_owner, by=by, reason=reason)
     return len(ids)
@@ -304,6 +309,7 @@ def customer_claim(*, customer: Customer, by: User) -> Customer:
     customer._change_reason = _("Claimed from the public pool")  # type: ignore[attr-defined]
     customer._history_user = by  # type: ignore[attr-defined]
     customer.save(update_fields=["owner", "next_follow_up"])
+    counts_refresh(customer_ids=[customer.pk])
     return customer
 
 
@@ -335,6 +341,7 @@ def return_idle_prospects_to_pool(*, now: datetime | None = None) -> int:
         )
         ids = [pk for pk, _o in rows]
         Customer.objects.filter(pk__in=ids).update(owner=None)
+        counts_refresh(customer_ids=ids)
         Opportunity.objects.filter(customer_id__in=ids).exclude(
             stage__in=[Stage.ORDERED, Stage.DELIVERED, Stage.LOST]
         ).update(owner=None)

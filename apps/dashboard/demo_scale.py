@@ -5,9 +5,9 @@
 The small demo (apps/*/demo.py) tells a story through the services, one record at a
 time; this module builds volume beside it: a group of its own stores (codes `grp-01`
 …) with three years of customers, opportunities and their stage history, visits,
-daily reports, orders with their receivables, payments and allocations, vehicles,
-service visits and finished follow-ups, then runs the real follow-up generation for
-today. Every table is filled by one INSERT … SELECT over generate_series on the
+daily reports, orders with their receivables, payments and allocations, the first
+orders and customer counts kept beside them, vehicles, service visits and finished
+follow-ups, then runs the real follow-up generation for today. Every table is filled by one INSERT … SELECT over generate_series on the
 ORM's connection (PostgreSQL only), ids taken from the tables' own sequences so
 that rows can point at each other without reading them back.
 
@@ -332,6 +332,38 @@ class Builder:
               o.store_id, o.model_id, false, NULL, false
             FROM dm_ord o JOIN catalog_vehiclemodel vm ON vm.id = o.model_id""",
         )
+        # What the sales services keep on the file, and the customer counts (customers.counts)
+        # derived from it: these files have no audit history and no ownership changes, so
+        # each counts for its owner from its first order (a "customer" from its creation)
+        # until the day it was lost.
+        self.sql(
+            "customers: first order",
+            """UPDATE customers_customer c SET first_order_on = o.first
+            FROM (SELECT customer_id, min(order_date) AS first FROM dm_ord WHERE status <> 'cancelled'
+                  GROUP BY customer_id) o
+            WHERE o.customer_id = c.id""",
+        )
+        self.sql(
+            "customer spans",
+            """INSERT INTO customers_customerspan (customer_id, store_id, owner_id, start, "end")
+            SELECT c.id, c.store_id, c.owner_id, s.start, c.lost_on
+            FROM customers_customer c JOIN dm_c d ON d.id = c.id
+            CROSS JOIN LATERAL (SELECT CASE WHEN c.status = 'customer'
+                THEN least(c.first_order_on, (c.created_at AT TIME ZONE %(tz)s)::date)
+                ELSE c.first_order_on END AS start) s
+            WHERE c.owner_id IS NOT NULL AND s.start IS NOT NULL AND (c.lost_on IS NULL OR c.lost_on > s.start)""",
+        )
+        self.sql(
+            "customer counts",
+            """INSERT INTO customers_customercountchange (store_id, owner_id, day, change)
+            SELECT store_id, owner_id, day, sum(change) FROM (
+              SELECT sp.store_id, sp.owner_id, sp.start AS day, 1 AS change
+              FROM customers_customerspan sp JOIN dm_c d ON d.id = sp.customer_id
+              UNION ALL
+              SELECT sp.store_id, sp.owner_id, sp."end", -1
+              FROM customers_customerspan sp JOIN dm_c d ON d.id = sp.customer_id WHERE sp."end" IS NOT NULL
+            ) x GROUP BY store_id, owner_id, day HAVING sum(change) <> 0""",
+        )
         # Receivables: a full payment's one, a loan's down payment (30%) and balance.
         # Paid in full once a month past due (one in twenty left open), partly when
         # recent.
@@ -505,8 +537,8 @@ class Builder:
 
 
 FILLED = [
-    "customers_customer", "customers_opportunity", "customers_stagechange", "activities_visit",
-    "activities_dailyreport", "sales_order", "sales_receivable", "sales_payment", "sales_allocation",
+    "customers_customer", "customers_customerspan", "customers_customercountchange", "customers_opportunity",
+    "customers_stagechange", "activities_visit", "activities_dailyreport", "sales_order", "sales_receivable", "sales_payment", "sales_allocation",
     "aftersales_vehicle", "aftersales_servicevisit", "aftersales_followup",
 ]  # fmt: skip
 

@@ -30,6 +30,7 @@ from random import Random
 from django.utils import timezone
 
 from apps.catalog.models import VehicleModel
+from apps.customers.counts import counts_refresh
 from apps.customers.demo import SURNAMES  # the same pool of family names as the customers demo
 from apps.customers.models import Customer, Opportunity, OwnershipChange, Stage
 from apps.customers.services import customer_create, customer_update
@@ -145,6 +146,8 @@ def seed(ctx: DemoContext) -> None:
         vin_no = _book(ctx, rng, store, store_no, book, finance, vin_no)
         _corrections(store, finance)
         _lost_buyers(ctx, rng, store)
+        # The buyers' registrations were moved into the past behind the services.
+        counts_refresh(customer_ids=Customer.objects.filter(store=store).values_list("pk", flat=True))
     ctx.extra["orders"] = list(Order.objects.filter(store__in=ctx.stores))
 
 

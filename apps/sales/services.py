@@ -14,13 +14,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import DateField, F, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from apps.catalog.models import VehicleModel
 from apps.catalog.vin import vin_check_digit, vin_validate  # noqa: F401 — callers import them from here
+from apps.customers.counts import counts_refresh
 from apps.customers.models import Customer, Grade, Opportunity, Stage, Status
 from apps.customers.services import opportunity_set_stage
 from apps.org.models import Store, User
@@ -73,6 +74,55 @@ def customer_outstanding(customer: Customer) -> Decimal:
 
 def _lock_customer(customer: Customer) -> Customer:
     return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+def first_order_dates() -> Any:
+    """Each customer's first order date (orders not cancelled): `customer_id`, `first`."""
+    return (
+        Order.objects.exclude(status=OrderStatus.CANCELLED)
+        .values("customer_id")
+        .annotate(first=Min("order_date"))
+        .order_by()
+    )
+
+
+def first_orders_check(*, fix: bool = False) -> list[tuple[int, date | None, date | None]]:
+    """The customers whose kept first order date is not their orders' (id, kept, orders'),
+    in one statement; with `fix`, those dates are written and their counts refreshed."""
+    actual = Subquery(
+        first_order_dates().filter(customer_id=OuterRef("pk")).values("first")[:1], output_field=DateField()
+    )
+    wrong = list(
+        Customer.objects.annotate(actual=actual)
+        .filter(
+            Q(first_order_on__isnull=True, actual__isnull=False)
+            | Q(first_order_on__isnull=False, actual__isnull=True)
+            | (Q(first_order_on__isnull=False, actual__isnull=False) & ~Q(first_order_on=F("actual")))
+        )
+        .order_by("pk")
+        .values_list("pk", "first_order_on", "actual")
+    )
+    if fix and wrong:
+        ids = [pk for pk, _kept, _actual in wrong]
+        Customer.objects.filter(pk__in=ids).update(first_order_on=actual)
+        counts_refresh(customer_ids=ids)
+    return wrong
+
+
+def _first_order_keep(customer: Customer, *, booked: date | None = None) -> bool:
+    """Keep the locked customer's first order date on his file: a booked order can only
+    move it earlier; otherwise (a cancellation) it is read from his orders again. Says
+    whether it moved (his customer counts then change: the caller refreshes them)."""
+    if booked is not None:
+        first = booked if customer.first_order_on is None else min(customer.first_order_on, booked)
+    else:
+        live = Order.objects.filter(customer_id=customer.pk).exclude(status=OrderStatus.CANCELLED)
+        first = live.aggregate(d=Min("order_date"))["d"]
+    if first == customer.first_order_on:
+        return False
+    Customer.objects.filter(pk=customer.pk).update(first_order_on=first)  # no audit row: derived
+    customer.first_order_on = first
+    return True
 
 
 def _instalments(
@@ -237,6 +287,10 @@ def order_create(
         customer._change_reason = _("Order booked")  # type: ignore[attr-defined]
         customer._history_user = by  # type: ignore[attr-defined]
         customer.save(update_fields=["status", "grade"])
+        _first_order_keep(customer, booked=order_date)
+        counts_refresh(customer_ids=[customer.pk])
+    elif _first_order_keep(customer, booked=order_date):
+        counts_refresh(customer_ids=[customer.pk])
     if opportunity is not None:
         opportunity_set_stage(opportunity=opportunity, stage=Stage.ORDERED, by=by)
     if delivered_on or vin:
@@ -362,7 +416,7 @@ def order_cancel(*, order: Order, reason: str, by: User) -> Order:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"cancel_reason": _("Say why the order is cancelled.")})
-    _lock_customer(order.customer)
+    customer = _lock_customer(order.customer)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.OPEN:
         raise ValidationError({"status": _("Only an open order can be cancelled.")})
@@ -383,6 +437,8 @@ def order_cancel(*, order: Order, reason: str, by: User) -> Order:
     order._change_reason = reason  # type: ignore[attr-defined]
     order._history_user = by  # type: ignore[attr-defined]
     order.save(update_fields=["status", "cancel_reason", "cancelled_at", "awaiting_car"])
+    if order.order_date == customer.first_order_on and _first_order_keep(customer):
+        counts_refresh(customer_ids=[customer.pk])
     if order.car_id is not None:
         stock.car_release(car_id=order.car_id, by=by)  # free again, offered to a waiting order
     for receivable in order.receivables.select_for_update().filter(cancelled=False):
@@ -525,6 +581,7 @@ def customer_credit_set(
     customer._change_reason = _("Credit terms")  # type: ignore[attr-defined]
     customer._history_user = by  # type: ignore[attr-defined]
     customer.save(update_fields=["credit_limit", "credit_rating"])
+    counts_refresh(customer_ids=[customer.pk])  # an audit row: the status as of today
     return customer
 
 

@@ -34,10 +34,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
-    DateField,
     Exists,
     F,
     IntegerField,
@@ -50,11 +48,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 
 from apps.activities.models import DailyReport, Visit
 from apps.appointments.selectors import monthly_by_consultant as monthly_appointments
-from apps.customers.models import Customer, OwnershipChange, Status
+from apps.customers.counts import owners_customers_at
+from apps.customers.models import Customer, CustomerSpan, OwnershipChange
 from apps.org.models import Store, User
 from apps.org.roles import Role
 from apps.plans.models import PlanStatus, ScopeType, Target
@@ -101,16 +100,6 @@ def not_cancelled(qs: QuerySet[Order]) -> QuerySet[Order]:
     return qs.exclude(status=OrderStatus.CANCELLED)
 
 
-def first_order_date() -> Subquery:
-    """The date of a customer's first order (any consultant, cancelled orders aside)."""
-    return Subquery(
-        not_cancelled(Order.objects.filter(customer=OuterRef("pk")))
-        .order_by("order_date")
-        .values("order_date")[:1],
-        output_field=DateField(),
-    )
-
-
 def owner_then(before: Q, after: Q) -> Case:
     """A customer's owner at a moment, from his ownership history: the new owner of the
     last change before it, else the old owner of the first change after it, else today's
@@ -129,59 +118,22 @@ def owner_then(before: Q, after: Q) -> Case:
     )
 
 
-def owned_at_some_time(consultant_ids: list[int]) -> Q:
-    """The customers whose `owner_then` can be one of these consultants at any moment: it
-    is always today's owner or an owner named in the ownership history. A filter the
-    indexes serve, put before the per-customer subqueries of `owner_then` so that these
-    run for the consultants' customers, not for every customer of the group."""
-    changed = OwnershipChange.objects.filter(customer=OuterRef("pk")).filter(
-        Q(from_owner_id__in=consultant_ids) | Q(to_owner_id__in=consultant_ids)
+def customers_at(end: date, owner_id: int) -> QuerySet[Customer]:
+    """The customers who were "customers" of `owner_id` at the end of `end` (SPEC §5
+    客户数; the rule is apps/customers/counts.py's): the files with a counted span of
+    his over that day."""
+    spans = CustomerSpan.objects.filter(customer=OuterRef("pk"), owner_id=owner_id, start__lte=end).filter(
+        Q(end__isnull=True) | Q(end__gt=end)
     )
-    return Q(owner_id__in=consultant_ids) | Q(Exists(changed))
-
-
-def customers_at(end: date) -> QuerySet[Customer]:
-    """The customers who were "customers" at the end of `end` (SPEC §5 客户数), each with
-    `owner_then`: he had an order dated by then (or his status then was customer), and
-    he was not lost by then. Status then = the audit history's last
-    row before the cut (files without history: lost only if lost_on is by then)."""
-    cut = day_start(end + timedelta(days=1))
-    history = Customer.history.model.objects.filter(id=OuterRef("pk"), history_date__lt=cut).order_by(
-        "-history_date", "-history_id"
-    )
-    # "" when the file has no history before the cut (never NULL: NOT (NULL) drops rows).
-    status_then = Coalesce(Subquery(history.values("status")[:1]), Value(""))
-    return (
-        Customer.objects.annotate(
-            first=first_order_date(),
-            status_then=status_then,
-            owner_then=owner_then(Q(at__lt=cut), Q(at__gte=cut)),
-            lost_then=Case(
-                When(status_then=Status.LOST, then=Value(True)),
-                When(status_then="", lost_on__lte=end, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .filter(
-            Q(first__lte=end)
-            | Q(status_then=Status.CUSTOMER)
-            | Q(status_then="", status=Status.CUSTOMER, created_at__lt=cut)
-        )
-        .filter(lost_then=False)
-    )
+    return Customer.objects.filter(Exists(spans))
 
 
 def lost_with_owner() -> QuerySet[Customer]:
     """Customers who became lost after an earlier order, with `owner_then`: who owned
     them on the day they were lost (SPEC §5 流失老客户)."""
-    earlier_order = not_cancelled(
-        Order.objects.filter(customer=OuterRef("pk"), order_date__lt=OuterRef("lost_on"))
-    )
-    return (
-        Customer.objects.filter(lost_on__isnull=False)
-        .filter(Exists(earlier_order))
-        .annotate(owner_then=owner_then(Q(day__lte=OuterRef("lost_on")), Q(day__gt=OuterRef("lost_on"))))
+    # An order not cancelled dated before the loss: the first one is.
+    return Customer.objects.filter(lost_on__isnull=False, first_order_on__lt=F("lost_on")).annotate(
+        owner_then=owner_then(Q(day__lte=OuterRef("lost_on")), Q(day__gt=OuterRef("lost_on")))
     )
 
 
@@ -261,10 +213,8 @@ def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[in
         bucket["on_time"] += row["on_time"]
 
     new = (
-        Customer.objects.filter(owner_id__in=consultant_ids)
-        .annotate(first=first_order_date())
-        .filter(first__range=(start, end))
-        .annotate(m=TruncMonth("first"))
+        Customer.objects.filter(owner_id__in=consultant_ids, first_order_on__range=(start, end))
+        .annotate(m=TruncMonth("first_order_on"))
         .values("owner_id", "m")
         .annotate(n=Count("pk"))
         .order_by()
@@ -296,25 +246,9 @@ def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[in
 def _customers_at(
     consultant_ids: list[int], ends: list[date], store_ids: list[int]
 ) -> dict[tuple[int, date], int]:
-    """Customers per (owner then, period end), for every period end: one statement (a
-    UNION of one grouped count per end). Read from the scorecards' stores' customers
-    (a scorecard is a store's), so the store index bounds the rows the per-customer
-    subqueries run for."""
-    parts = [
-        customers_at(end)  # type: ignore[misc]
-        .filter(store_id__in=store_ids)
-        .filter(owned_at_some_time(consultant_ids))
-        .filter(owner_then__in=consultant_ids)
-        .values("owner_then")
-        .annotate(end=Value(end, output_field=DateField()), n=Count("pk"))
-        .values_list("owner_then", "end", "n")
-        .order_by()
-        for end in sorted(set(ends))
-    ]
-    if not parts:
-        return {}
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return {(owner, _date(end)): n for owner, end, n in rows}
+    """Customers per (owner then, period end), for every period end: one scan of the
+    customer counts rollup of the scorecards' stores (a scorecard is a store's)."""
+    return owners_customers_at(owner_ids=consultant_ids, store_ids=store_ids, ends=ends)
 
 
 def _date(value: Any) -> date:
@@ -688,7 +622,7 @@ def drill(*, consultant: User, period: Period, kind: str) -> dict[str, QuerySet[
         consultant=consultant, started_at__gte=start, started_at__lt=after
     ).select_related("customer")
     reports = DailyReport.objects.filter(consultant=consultant, date__range=span, submitted_at__isnull=False)
-    owned = Customer.objects.filter(owner=consultant).annotate(first=first_order_date())
+    owned = Customer.objects.filter(owner=consultant).annotate(first=F("first_order_on"))
     if kind == "orders":
         orders = not_cancelled(Order.objects.filter(consultant=consultant, order_date__range=span))
         return {"orders": orders.select_related("customer", "vehicle_model").order_by("order_date", "pk")}
@@ -702,12 +636,13 @@ def drill(*, consultant: User, period: Period, kind: str) -> dict[str, QuerySet[
             ).order_by("payment__received_on", "pk")
         }
     if kind == "customers":
-        return {"customers": customers_at(period.end).filter(owner_then=consultant.pk).order_by("name")}  # type: ignore[misc]
+        customers = customers_at(period.end, consultant.pk).annotate(first=F("first_order_on"))
+        return {"customers": customers.order_by("name")}
     if kind == "new_customers":
         return {"customers": owned.filter(first__range=span).order_by("first", "name")}
     if kind == "lost_customers":
         lost = lost_with_owner().filter(owner_then=consultant.pk, lost_on__range=span)  # type: ignore[misc]
-        return {"customers": lost.annotate(first=first_order_date()).order_by("lost_on")}
+        return {"customers": lost.annotate(first=F("first_order_on")).order_by("lost_on")}
     if kind == "visits":
         return {"visits": visits.order_by("started_at")}
     if kind == "late_visits":

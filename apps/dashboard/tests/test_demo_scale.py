@@ -8,8 +8,10 @@ from django.db import connection
 
 from apps.catalog.models import VehicleModel
 from apps.catalog.vin import vin_validate
+from apps.customers.counts import counts_check
 from apps.dashboard import demo_scale
 from apps.org.models import Store
+from apps.sales.services import first_orders_check
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +69,12 @@ def test_the_group_has_its_figures_and_every_rule_holds(tiny):
         cursor.execute("SELECT vin FROM aftersales_vehicle")
         for (vin,) in cursor.fetchall():
             assert vin_validate(vin) == vin
+    # The first orders and customer counts kept beside the records are what the records say.
+    group = list(Store.objects.filter(code__startswith="grp-").values_list("pk", flat=True))
+    assert first_orders_check() == []
+    report = counts_check(store_ids=group)
+    assert report.ok and report.customers == 300, report.examples
+    assert one("SELECT count(*) FROM customers_customerspan") > 200
     # The real generation ran for today over the group: the queue has work.
     assert one("SELECT count(*) FROM aftersales_followup WHERE status = 'open'") > 0
 

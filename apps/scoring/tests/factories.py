@@ -1,5 +1,6 @@
 """Plain record builders for scoring tests: the records scoring reads, written with the
-ORM as the other apps' services would leave them (scoring never writes them itself)."""
+ORM as the other apps' services would leave them (scoring never writes them itself),
+with what those services keep beside them: a customer's first order date and counts."""
 
 import itertools
 from datetime import date, datetime, timedelta
@@ -7,8 +8,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Min
+
 from apps.activities.models import DailyReport, Visit
 from apps.catalog.models import VehicleModel
+from apps.customers.counts import counts_refresh
 from apps.customers.models import Customer
 from apps.org.models import Store, User
 from apps.plans.models import Plan, PlanStatus, Target
@@ -31,7 +35,17 @@ def vehicle_model() -> VehicleModel:
 
 def customer(store: Store, owner: User | None, **extra: Any) -> Customer:
     n = next(_seq)
-    return Customer.objects.create(store=store, owner=owner, name=f"客户{n}", mobile=f"138{n:08d}", **extra)
+    made = Customer.objects.create(store=store, owner=owner, name=f"客户{n}", mobile=f"138{n:08d}", **extra)
+    counts_refresh(customer_ids=[made.pk])
+    return made
+
+
+def kept(customer_: Customer) -> None:
+    """What the services keep after a write to a customer's orders or history: his first
+    order date (orders not cancelled) and his customer counts."""
+    first = customer_.orders.exclude(status="cancelled").aggregate(d=Min("order_date"))["d"]
+    Customer.objects.filter(pk=customer_.pk).update(first_order_on=first)
+    counts_refresh(customer_ids=[customer_.pk])
 
 
 def order(
@@ -44,7 +58,7 @@ def order(
 ) -> Order:
     store = consultant.stores.first()
     assert store is not None
-    return Order.objects.create(
+    made = Order.objects.create(
         store=store,
         customer=customer_ or customer(store, consultant),
         consultant=consultant,
@@ -55,6 +69,8 @@ def order(
         status=status,
         cancel_reason="客户取消" if status == "cancelled" else "",
     )
+    kept(made.customer)
+    return made
 
 
 def payment(order_: Order, day: date, amount: Any, responsible: User | None = None) -> Payment:

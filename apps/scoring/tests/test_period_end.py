@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from apps.customers import services as customers
+from apps.customers.counts import counts_refresh
 from apps.customers.models import Customer, OwnershipChange
 from apps.scoring import selectors
 from apps.scoring.periods import parse
@@ -24,6 +25,7 @@ def at(day: date) -> datetime:
 def transfer(customer, to, manager, on: date) -> None:
     customers.customer_transfer(customer=customer, to_owner=to, by=manager, reason="调岗")
     OwnershipChange.objects.filter(customer=customer).order_by("-pk").update(at=at(on))
+    counts_refresh(customer_ids=[customer.pk])  # moved into the past behind the service
 
 
 def figures(store, people, key):
@@ -42,6 +44,7 @@ def test_customers_and_lost_customers_are_counted_as_of_the_period_end(
         customer=gone, by=consultant, status="lost", lost_reason="搬去外地", lost_on=date(2026, 10, 10)
     )
     Customer.history.filter(id=gone.pk, status="lost").update(history_date=at(date(2026, 10, 10)))
+    counts_refresh(customer_ids=[gone.pk])
     transfer(moved, consultant2, manager, date(2026, 10, 15))
     transfer(Customer.objects.get(pk=gone.pk), consultant2, manager, date(2026, 11, 20))  # after he was lost
 
