@@ -45,7 +45,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import TruncDate, TruncMonth
@@ -138,7 +137,7 @@ def lost_with_owner() -> QuerySet[Customer]:
 
 
 def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[int, date], dict[str, Any]]:
-    """Additive raw sums per (consultant, month): nine queries whatever the size."""
+    """Additive raw sums per (consultant, month): ten queries whatever the size."""
     raw: dict[tuple[int, date], dict[str, Any]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     tz = store_tz()
 
@@ -169,34 +168,43 @@ def _monthly(consultant_ids: list[int], start: date, end: date) -> dict[tuple[in
     for row in collections:
         raw[row["receivable__responsible_id"], _month(row["m"])]["collections"] += row["total"]
 
-    # Visits by their start in the store's time zone. A visit day counts as a working
-    # day here only when there is no submitted daily report that day (those are
-    # counted with the reports), so the two counts add up to distinct days.
-    report_that_day = DailyReport.objects.filter(
-        consultant_id=OuterRef("consultant_id"), date=OuterRef("day"), submitted_at__isnull=False
-    )
-    visits = (
-        Visit.objects.filter(
-            consultant_id__in=consultant_ids,
-            started_at__gte=day_start(start),
-            started_at__lt=day_start(end + timedelta(days=1)),
-        )
-        .annotate(m=TruncMonth("started_at", tzinfo=tz), day=TruncDate("started_at", tzinfo=tz))
-        .annotate(lone_day=Case(When(Exists(report_that_day), then=Value(None)), default=F("day")))
-        .values("consultant_id", "m")
+    # Visits by their start in the store's time zone: their sums per month in one pass,
+    # then the visit days that count as working days here, those without a submitted
+    # daily report (the report days are counted with the reports), so the two counts add
+    # up to distinct days. Only the visits of days without a report are sorted to count
+    # their distinct days, not all visits.
+    visits = Visit.objects.filter(
+        consultant_id__in=consultant_ids,
+        started_at__gte=day_start(start),
+        started_at__lt=day_start(end + timedelta(days=1)),
+    ).annotate(m=TruncMonth("started_at", tzinfo=tz))
+    sums = (
+        visits.values("consultant_id", "m")
         .annotate(
             visits=Count("pk"),
             minutes=Sum("minutes"),
             expense=Sum("expense"),
             late=Count("pk", filter=Q(late=True)),
-            lone_days=Count("lone_day", distinct=True),
         )
         .order_by()
     )
-    for row in visits:
+    for row in sums:
         bucket = raw[row["consultant_id"], _month(row["m"])]
-        for key in ("visits", "minutes", "expense", "late", "lone_days"):
+        for key in ("visits", "minutes", "expense", "late"):
             bucket[key] += row[key] or 0
+    # The period's reports only: a hash of them is small.
+    report_that_day = DailyReport.objects.filter(
+        consultant_id__in=consultant_ids, date__range=(start, end), submitted_at__isnull=False
+    ).filter(consultant_id=OuterRef("consultant_id"), date=OuterRef("day"))
+    lone = (
+        visits.annotate(day=TruncDate("started_at", tzinfo=tz))
+        .filter(~Exists(report_that_day))
+        .values("consultant_id", "m")
+        .annotate(days=Count("day", distinct=True))
+        .order_by()
+    )
+    for row in lone:
+        raw[row["consultant_id"], _month(row["m"])]["lone_days"] += row["days"]
 
     reports = (
         DailyReport.objects.filter(
@@ -460,7 +468,7 @@ def scorecards(*, stores: list[Store], periods: list[Period]) -> dict[tuple[int,
     (consultant id, period key). Closed periods come from their frozen snapshot
     (with the live differences in `changed`). A fixed number of queries: consultants,
     templates, the monthly sums (orders … training), customers, targets, ratings, closes =
-    14."""
+    15."""
     users = list(consultants_of(stores))
     ids = [u.pk for u in users]
     store_ids = sorted({s.pk for s in stores})

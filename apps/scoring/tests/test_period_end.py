@@ -63,7 +63,7 @@ def test_customers_and_lost_customers_are_counted_as_of_the_period_end(
 def test_the_customer_count_is_one_query_for_many_periods(store, consultant, django_assert_max_num_queries):
     f.order(consultant, date(2026, 9, 10))
     months = parse("2026-12").previous_months(12)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         cards = selectors.scorecards(stores=[store], periods=months)
     assert cards[consultant.pk, "2026-09"].figures["customers"] == 1
     assert cards[consultant.pk, "2026-08"].figures["customers"] == 0
