@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
@@ -124,17 +124,6 @@ HAND: dict[str, list[str]] = {
            WHERE c.store_id = %(s)s
            ORDER BY CASE WHEN c.status = 'prospect' THEN 0 ELSE 1 END, c.next_follow_up, c.name, c.id LIMIT 25""",
     ],
-    "scorecard card, 12 months": [
-        """SELECT date_trunc('month', started_at AT TIME ZONE %(tz)s), count(*), sum(minutes) FROM activities_visit
-           WHERE consultant_id = %(c)s AND started_at >= %(y0t)s GROUP BY 1""",
-        """SELECT date_trunc('month', order_date), count(*), sum(amount), sum(amount - cost) FROM sales_order
-           WHERE consultant_id = %(c)s AND order_date >= %(y0)s AND status <> 'cancelled' GROUP BY 1""",
-        """SELECT date_trunc('month', p.received_on), sum(a.amount) FROM sales_allocation a
-           JOIN sales_payment p ON p.id = a.payment_id JOIN sales_receivable r ON r.id = a.receivable_id
-           WHERE p.store_id = %(s)s AND r.responsible_id = %(c)s AND p.received_on >= %(y0)s GROUP BY 1""",
-        """SELECT date_trunc('month', date), count(*) FROM activities_dailyreport
-           WHERE consultant_id = %(c)s AND date >= %(y0)s GROUP BY 1""",
-    ],
     "GET /api/v1/customers/?page_size=50": [
         "SELECT count(*) FROM customers_customer WHERE store_id = %(s)s",
         """SELECT * FROM customers_customer WHERE store_id = %(s)s ORDER BY created_at DESC, id DESC LIMIT 50""",
@@ -145,8 +134,14 @@ HAND: dict[str, list[str]] = {
     ],
 }
 
+# The scorecards' figures, by hand, for the stores `stores` over the 12 months from y0:
+# visits and their minutes, orders, collections, daily reports, the visit days without a
+# report (working days are both), customers at each month end (the rollup, a running
+# sum), new customers (first orders) and lost ones (with their owner then). Targets,
+# ratings, appointments and training read a few rows each and are left out.
 SCORECARDS_HAND = [
-    """SELECT consultant_id, date_trunc('month', started_at AT TIME ZONE %(tz)s), count(*), sum(minutes)
+    """SELECT consultant_id, date_trunc('month', started_at AT TIME ZONE %(tz)s), count(*), sum(minutes),
+         sum(expense), count(*) FILTER (WHERE late)
        FROM activities_visit WHERE store_id = ANY(%(stores)s) AND started_at >= %(y0t)s GROUP BY 1, 2""",
     """SELECT consultant_id, date_trunc('month', order_date), count(*), sum(amount), sum(amount - cost)
        FROM sales_order WHERE store_id = ANY(%(stores)s) AND order_date >= %(y0)s AND status <> 'cancelled'
@@ -154,9 +149,44 @@ SCORECARDS_HAND = [
     """SELECT r.responsible_id, date_trunc('month', p.received_on), sum(a.amount) FROM sales_allocation a
        JOIN sales_payment p ON p.id = a.payment_id JOIN sales_receivable r ON r.id = a.receivable_id
        WHERE p.store_id = ANY(%(stores)s) AND p.received_on >= %(y0)s GROUP BY 1, 2""",
+    """SELECT consultant_id, date_trunc('month', date), count(*), count(*) FILTER (WHERE on_time)
+       FROM activities_dailyreport WHERE store_id = ANY(%(stores)s) AND date >= %(y0)s
+         AND submitted_at IS NOT NULL GROUP BY 1, 2""",
+    """SELECT consultant_id, date_trunc('month', started_at AT TIME ZONE %(tz)s),
+         count(DISTINCT (started_at AT TIME ZONE %(tz)s)::date)
+       FROM activities_visit v WHERE store_id = ANY(%(stores)s) AND started_at >= %(y0t)s AND NOT EXISTS (
+         SELECT 1 FROM activities_dailyreport r WHERE r.consultant_id = v.consultant_id AND r.date >= %(y0)s
+           AND r.date = (v.started_at AT TIME ZONE %(tz)s)::date AND r.submitted_at IS NOT NULL)
+       GROUP BY 1, 2""",
+    """SELECT owner_id, m, sum(n) OVER (PARTITION BY owner_id ORDER BY m) FROM (
+         SELECT owner_id, date_trunc('month', day) AS m, sum(change) AS n FROM customers_customercountchange
+         WHERE store_id = ANY(%(stores)s) GROUP BY 1, 2) x""",
+    """SELECT owner_id, date_trunc('month', first_order_on), count(*) FROM customers_customer
+       WHERE store_id = ANY(%(stores)s) AND first_order_on >= %(y0)s GROUP BY 1, 2""",
+    """SELECT CASE WHEN b.id IS NOT NULL THEN b.to_owner_id WHEN a.id IS NOT NULL THEN a.from_owner_id
+         ELSE c.owner_id END, date_trunc('month', c.lost_on), count(*)
+       FROM customers_customer c
+       LEFT JOIN LATERAL (SELECT id, to_owner_id FROM customers_ownershipchange o WHERE o.customer_id = c.id
+         AND (o.at AT TIME ZONE %(tz)s)::date <= c.lost_on ORDER BY o.at DESC, o.id DESC LIMIT 1) b ON true
+       LEFT JOIN LATERAL (SELECT id, from_owner_id FROM customers_ownershipchange o WHERE o.customer_id = c.id
+         AND (o.at AT TIME ZONE %(tz)s)::date > c.lost_on ORDER BY o.at, o.id LIMIT 1) a ON true
+       WHERE c.store_id = ANY(%(stores)s) AND c.lost_on >= %(y0)s AND c.first_order_on < c.lost_on
+       GROUP BY 1, 2""",
+]
+# The first hand-written aggregate of issue 13: the first four above as they were, with
+# neither working days nor the customer figures (for comparison with earlier runs).
+SCORECARDS_HAND_FIRST = [
+    """SELECT consultant_id, date_trunc('month', started_at AT TIME ZONE %(tz)s), count(*), sum(minutes)
+       FROM activities_visit WHERE store_id = ANY(%(stores)s) AND started_at >= %(y0t)s GROUP BY 1, 2""",
+    SCORECARDS_HAND[1],
+    SCORECARDS_HAND[2],
     """SELECT consultant_id, date_trunc('month', date), count(*) FROM activities_dailyreport
        WHERE store_id = ANY(%(stores)s) AND date >= %(y0)s GROUP BY 1, 2""",
 ]
+# A consultant's card shows his rank in the store and scores measured against the store's
+# average: it computes every consultant of the store, so its best SQL is the same set for
+# the store.
+HAND["scorecard card, 12 months"] = SCORECARDS_HAND
 
 # One day's generation as one statement (the vehicle rules, which are the volume).
 GENERATION_HAND = """INSERT INTO aftersales_followup (store_id, vehicle_id, customer_id, rule, due_date, basis,
@@ -216,7 +246,8 @@ class Worker:
             self.cs = User.objects.filter(role="customer_service", stores=self.store).order_by("pk").first()  # type: ignore[assignment]
             self.consultant = User.objects.filter(role="consultant", stores=self.store).order_by("pk").first()  # type: ignore[assignment]
         m0 = self.today.replace(day=1)
-        y0 = (m0 - timedelta(days=335)).replace(day=1)
+        # The first day of the scorecards' 12 months (m0 − 335 days was a month early on 1 Dec).
+        y0 = date(m0.year - (m0.month <= 11), (m0.month - 12) % 12 + 1, 1)
         aware = lambda d: timezone.make_aware(datetime.combine(d, dtime.min))  # noqa: E731
         self.params: dict[str, Any] = {
             "s": self.store.pk,
@@ -228,6 +259,7 @@ class Worker:
             "y0": y0,
             "y0t": aware(y0),
             "tz": settings.TIME_ZONE,
+            "stores": [self.store.pk],
         }
 
     def _client(self, user: Any) -> Client:
@@ -376,8 +408,15 @@ class Worker:
         ms = _median_ms(run, max(1, self.runs // 2))
         params = {**self.params, "stores": [s.pk for s in stores]}
         best = _sql_ms(SCORECARDS_HAND, params, max(1, self.runs // 2))
+        first = _sql_ms(SCORECARDS_HAND_FIRST, params, max(1, self.runs // 2))
         consultants = len({k[0] for k in cards})
-        return {"ms": ms, "best_ms": best, "consultants": consultants, "months": len(periods)}
+        return {
+            "ms": ms,
+            "best_ms": best,
+            "first_best_ms": first,
+            "consultants": consultants,
+            "months": len(periods),
+        }
 
     def throughput(self, seconds: float, threads: int, workers: int) -> dict[str, Any]:
         from rest_framework.authtoken.models import Token
@@ -636,8 +675,12 @@ class Command(BaseCommand):
         if cards:
             ratio = _ratio(cards["ms"], cards["best_ms"])
             w(f"Scorecards, {cards['consultants']} consultants × {cards['months']} months: {cards['ms']:,.0f} ms; "
-              f"hand-written aggregate {cards['best_ms']:,.0f} ms: {_fmt(ratio, '×')}"
+              f"the same figures by hand {cards['best_ms']:,.0f} ms: {_fmt(ratio, '×')}"
               f"{_flag(ratio, GOALS['scorecards'])} (goal ≤ {GOALS['scorecards']}×)")  # fmt: skip
+            if cards.get("first_best_ms"):
+                first = _ratio(cards["ms"], cards["first_best_ms"])
+                w(f"  (against the first hand-written aggregate, without working days and customer figures: "
+                  f"{cards['first_best_ms']:,.0f} ms, {_fmt(first, '×')})")  # fmt: skip
         api = r["large"].get("api")
         if api:
             w("")
