@@ -206,22 +206,25 @@ def counts_refresh(*, customer_ids: Iterable[int]) -> int:
     """Derive these customers' spans again and move the rollup by the difference. Called
     by every write of what the rule reads, in its transaction, after the write (with the
     customers' rows locked, so that two writers of one customer take turns). Four
-    queries when nothing changed, seven when something did; returns how many changed."""
+    queries when nothing changed, seven when something did (per 2,000 customers);
+    returns how many changed."""
     ids = sorted(set(customer_ids))
-    if not ids:
-        return 0
     m = Models.of()
-    new = spans_of(ids, m)
-    old = stored_spans(ids, m)
-    changed = {cid: new.get(cid, []) for cid in ids if new.get(cid, []) != old.get(cid, [])}
-    if not changed:
-        return 0
-    delta = _changes(s for cid in changed for s in changed[cid])
-    for k, v in _changes((s for cid in changed for s in old.get(cid, [])), sign=-1).items():
-        delta[k] += v
-    _write_spans(changed, m)
-    _add_to_rollup(delta, m)
-    return len(changed)
+    changed = 0
+    for i in range(0, len(ids), CHUNK):
+        part = ids[i : i + CHUNK]
+        new = spans_of(part, m)
+        old = stored_spans(part, m)
+        moved = {cid: new.get(cid, []) for cid in part if new.get(cid, []) != old.get(cid, [])}
+        if not moved:
+            continue
+        delta = _changes(s for spans in moved.values() for s in spans)
+        for k, v in _changes((s for cid in moved for s in old.get(cid, [])), sign=-1).items():
+            delta[k] += v
+        _write_spans(moved, m)
+        _add_to_rollup(delta, m)
+        changed += len(moved)
+    return changed
 
 
 # ---------------------------------------------------------------- check and repair

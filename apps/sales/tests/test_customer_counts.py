@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from apps.activities.services import visit_log
 from apps.customers import services as customers
 from apps.customers.counts import counts_check, counts_refresh, owners_customers_at
 from apps.customers.models import Customer, CustomerCountChange, CustomerSpan, OwnershipChange, Status
@@ -165,6 +166,13 @@ def test_the_counts_agree_with_the_records_after_every_kind_of_write(
         rows=[{"name": "丁", "mobile": "13800000004"}, {"name": "戊", "mobile": "13800000005"}],
     )
     assert (created, errors) == (2, [])
+    visit_log(  # a visit that registers a new prospect
+        consultant=consultant2,
+        channel="showroom",
+        started_at=clock.at - timedelta(hours=1),
+        ended_at=clock.at - timedelta(minutes=30),
+        new_customer={"name": "己", "mobile": "13800000006"},
+    )
     assert_agree(store, ends)
 
     first = book(a, consultant, clock.day(2))  # an order makes a customer
@@ -202,7 +210,7 @@ def test_the_counts_agree_with_the_records_after_every_kind_of_write(
     assert Customer.objects.get(pk=a.pk).first_order_on == first.order_date
     # Prospects left idle go back to the pool.
     clock.day(60)
-    assert return_idle_prospects_to_pool() == 2
+    assert return_idle_prospects_to_pool() == 3
     assert_agree(store, ends)
     assert kept([store.pk], [ends[-1]]) == {(consultant2.pk, ends[-1]): 3}
 
