@@ -23,7 +23,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0008_counts"),
+        ("customers", "0009_counts"),
         ("sales", "0007_order_live_by_customer"),
     ]
 

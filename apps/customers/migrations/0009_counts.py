@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0007_customer_call_first'),
+        ('customers', '0008_list_order_indexes'),
         ('org', '0003_pending_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
