@@ -144,3 +144,45 @@ def test_a_stage_change_goes_back_to_a_page_of_this_site(client_as, store, consu
         f"/customers/opportunities/{opp.pk}/stage/", {"stage": "contacted", "next": back}
     )
     assert r["Location"] == back
+
+
+# Found by the junk pass over the page forms (tests/test_form_fuzz.py).
+
+
+@pytest.mark.parametrize("target", ["satisfaction", "-1", "1 OR 1=1"])
+def test_a_next_that_is_no_path_goes_to_the_default_page(client_as, store, manager, consultant, target):
+    """`redirect("satisfaction")` looked the word up as a view name: a 500."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from apps.activities.tests.factories import report
+
+    r = report(consultant, date(2026, 10, 5), submitted_at=timezone.now())
+    res = client_as(manager).post(f"/activities/reports/{r.pk}/", {"comment": "好", "next": target})
+    assert res.status_code == 302 and res["Location"] == "/activities/team/"
+
+
+@pytest.mark.parametrize("value", ["Y", "{{ 7*7 }}", "1.5"])
+def test_a_store_that_is_no_id_is_404_not_500(client_as, store, manager, value):
+    r = client_as(manager).post("/stock/settings/", {"store": value, "aging_limit_days": "90"})
+    assert r.status_code == 404
+
+
+def test_a_forecast_beyond_an_integer_column_is_a_form_message(client_as, store, consultant):
+    """It reached the database and the last line made it a bare 400."""
+    from apps.plans.models import Forecast
+
+    model = make_vehicle_model()
+    r = client_as(consultant).post("/plans/forecasts/", {f"m{model.pk}": "9223372036854775808"})
+    assert r.status_code == 200 and r.context["form"].errors
+    assert not Forecast.objects.exists()
+
+
+def test_plan_targets_and_mileage_beyond_their_columns_are_form_messages():
+    from apps.aftersales.forms import CompleteForm, ServiceVisitForm
+    from apps.plans.forms import PlanForm
+
+    assert "units" in PlanForm({"units": str(10**13)}).errors
+    assert "mileage" in CompleteForm({"mileage": str(2**31)}).errors
+    assert "mileage" in ServiceVisitForm({"mileage": str(2**31)}).errors

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.org.forms import INT_MAX
 from apps.org.models import User
 from apps.org.roles import Role
 from apps.org.widgets import RemotePicker
@@ -44,7 +45,7 @@ class CompleteForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0, required=False)
+    mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0, max_value=INT_MAX, required=False)
     booking_made = forms.BooleanField(label=_("Service booked"), required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     raise_complaint = forms.BooleanField(label=_("The customer has a complaint"), required=False)
@@ -90,7 +91,7 @@ class ServiceVisitForm(forms.Form):
         widget=RemotePicker("aftersales:vehicle_pick", placeholder=_("Type the plate or the VIN")),
     )
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0)
+    mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0, max_value=INT_MAX)
     kind = forms.ChoiceField(label=_("Kind"), choices=ServiceKind.choices, initial=ServiceKind.MAINTENANCE)
     amount = forms.DecimalField(
         label=_("Amount (CNY)"), min_value=0, max_digits=10, decimal_places=2, initial=0

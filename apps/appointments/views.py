@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.org.forms import add_service_error
+from apps.org.http import redirect_back
 from apps.org.models import Store, User
 from apps.org.permissions import role_required
 from apps.org.roles import Role
@@ -40,10 +40,7 @@ def _day(value: str | None, default: date) -> date:
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+    return redirect_back(request, default)
 
 
 @role_required(*USERS)

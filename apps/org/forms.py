@@ -2,6 +2,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+# The largest value an integer column holds (PostgreSQL `integer`): the bound of a plain
+# form field that fills one (a ModelForm's fields get their column's bounds themselves),
+# so that a larger number is a form message and never reaches the database.
+INT_MAX = 2_147_483_647
+
 
 def add_service_error(form: Any, exc: ValidationError) -> None:
     """Show a service's refusal on the form: on the field it names when the form has

@@ -9,9 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def next_url(request: HttpRequest) -> str:
-    """The `next` of the request (GET or POST) when it is safe, else ""."""
+    """The `next` of the request (GET or POST) when it is a path of this site, else "".
+
+    A path, not any relative value: `redirect("satisfaction")` would look the word up
+    as a view name and fail (a 500)."""
     raw = request.POST.get("next") or request.GET.get("next") or ""
-    if raw and url_has_allowed_host_and_scheme(
+    if raw.startswith("/") and url_has_allowed_host_and_scheme(
         raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return raw

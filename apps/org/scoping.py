@@ -12,6 +12,7 @@ simply absent, so a detail URL answers 404 and never reveals that they exist.
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -87,7 +88,12 @@ def visible(qs: QuerySet[M], user: Any) -> QuerySet[M]:
 
 
 def get_visible_or_404(qs: QuerySet[M], user: Any, **lookup: Any) -> M:
-    obj = visible(qs, user).filter(**lookup).first()
+    """The one visible record the lookup finds, else 404 — also when a value is no
+    valid key (`pk="abc"` from a form), as for a record that does not exist."""
+    try:
+        obj = visible(qs, user).filter(**lookup).first()
+    except (ValueError, TypeError, ValidationError):
+        raise Http404 from None
     if obj is None:
         raise Http404
     return obj

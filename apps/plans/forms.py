@@ -6,15 +6,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import VehicleModel
+from apps.org.forms import INT_MAX
 from apps.org.models import Store
 
 from .models import ActionPlan, Into, Measure, Method, WeightSet
+
+# A target is numeric(14, 2): twelve digits before the point.
+TARGET_MAX = 10**12 - 1
 
 
 class PlanForm(forms.Form):
     store = forms.ModelChoiceField(Store.objects.none(), label=_("Store"))
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    units = forms.IntegerField(label=Measure.UNITS.label, min_value=0)
+    units = forms.IntegerField(label=Measure.UNITS.label, min_value=0, max_value=TARGET_MAX)
     revenue = forms.DecimalField(label=_("Sales revenue (CNY)"), min_value=0, decimal_places=2, max_digits=14)
     collections = forms.DecimalField(
         label=_("Collections (CNY)"), min_value=0, decimal_places=2, max_digits=14
@@ -22,8 +26,8 @@ class PlanForm(forms.Form):
     gross_profit = forms.DecimalField(
         label=_("Gross profit (CNY)"), min_value=0, decimal_places=2, max_digits=14
     )
-    new_customers = forms.IntegerField(label=Measure.NEW_CUSTOMERS.label, min_value=0)
-    visits = forms.IntegerField(label=Measure.VISITS.label, min_value=0)
+    new_customers = forms.IntegerField(label=Measure.NEW_CUSTOMERS.label, min_value=0, max_value=TARGET_MAX)
+    visits = forms.IntegerField(label=Measure.VISITS.label, min_value=0, max_value=TARGET_MAX)
     expense_budget = forms.DecimalField(
         label=_("Sales expense budget (CNY)"),
         min_value=0,
@@ -140,7 +144,11 @@ class ForecastForm(forms.Form):
         super().__init__(*args, **kwargs)
         for m in models:
             self.fields[f"m{m.pk}"] = forms.IntegerField(
-                label=str(m), min_value=0, required=False, initial=initial_units.get(m.pk, 0)
+                label=str(m),
+                min_value=0,
+                max_value=INT_MAX,
+                required=False,
+                initial=initial_units.get(m.pk, 0),
             )
 
     def units(self) -> dict[int, int]:
