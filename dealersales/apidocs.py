@@ -44,7 +44,7 @@ store-wide roles) their stores, a consultant his own records and a team lead his
   first request on every page (the links do).
 - `count` is exact. With `?cursor=`, `?count=estimate` counts up to 1,000 rows (exact
   below that) and beyond gives the database's estimate, which saves a count over a
-  store's whole history on every page (~15 ms for 200k visits).
+  store's whole history on every page (tens of ms for 200k visits).
 - Filters are query parameters named after the fields (`?consultant=7&month=2026-10-01`);
   `?ordering=-date` sorts (the allowed fields are listed per endpoint).
 

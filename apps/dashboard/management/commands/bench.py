@@ -133,6 +133,20 @@ HAND: dict[str, list[str]] = {
         """SELECT * FROM activities_visit WHERE store_id = %(s)s ORDER BY started_at DESC, id DESC LIMIT 50""",
     ],
 }
+# The visits list about 1,000 pages deep (the row after `deep_at, deep_id`): the best SQL
+# is a range read on the list's order, whichever way the client pages.
+DEEP = [
+    "SELECT count(*) FROM activities_visit WHERE store_id = %(s)s",
+    """SELECT * FROM activities_visit WHERE store_id = %(s)s AND (started_at, id) < (%(deep_at)s, %(deep_id)s)
+       ORDER BY started_at DESC, id DESC LIMIT 50""",
+]
+DEEP_ESTIMATE = [
+    "SELECT count(*) FROM (SELECT 1 FROM activities_visit WHERE store_id = %(s)s LIMIT 1001) x",
+    DEEP[1],
+]
+HAND["GET /api/v1/visits/ deep page, by number"] = DEEP
+HAND["GET /api/v1/visits/ deep page, by cursor"] = DEEP
+HAND["GET /api/v1/visits/ deep page, cursor + count=estimate"] = DEEP_ESTIMATE
 
 # The scorecards' figures, by hand, for the stores `stores` (their consultants
 # `consultants`: the visits by the index on consultant and time) over the 12 months from y0:
@@ -287,6 +301,16 @@ class Worker:
             ("GET /api/v1/customers/?page_size=50", api, "/api/v1/customers/?page_size=50"),
             ("GET /api/v1/visits/?page_size=50", api, "/api/v1/visits/?page_size=50"),
         ]
+        page, cursor = self._deep_page()
+        gets.append(
+            ("GET /api/v1/visits/ deep page, by number", api, f"/api/v1/visits/?page_size=50&page={page}")
+        )
+        if cursor is not None:
+            deep = f"/api/v1/visits/?page_size=50&cursor={cursor}"
+            gets.append(("GET /api/v1/visits/ deep page, by cursor", api, deep))
+            gets.append(
+                ("GET /api/v1/visits/ deep page, cursor + count=estimate", api, f"{deep}&count=estimate")
+            )
         out: dict[str, Any] = {}
         for name, client, url in gets:
 
@@ -307,6 +331,28 @@ class Worker:
             self.out.write(f"  {self.scale:<6} {name:<40} {out[name]['ms']:8.1f} ms", ending="\n")
         out["POST /api/v1/visits/"] = self._post_visit()
         return out
+
+    def _deep_page(self) -> tuple[int, str | None]:
+        """The visits list's page about 1,000 deep (row 49,950; less in a smaller store),
+        and the cursor that reaches the same rows (None: this code has no cursors)."""
+        from apps.activities.models import Visit
+
+        rows = Visit.objects.filter(store=self.store).order_by("-started_at", "-pk")
+        depth = max(0, min(49_950, rows.count() - 50)) // 50 * 50
+        last = rows[depth - 1] if depth else None
+        far = timezone.now() + timedelta(days=36500)
+        self.params.update(deep_at=last.started_at if last else far, deep_id=last.pk if last else 2**62)
+        try:
+            from apps.org import pagination
+            from apps.org.scoping import visible
+
+            keys = pagination._keys(visible(Visit.objects.all(), self.manager))
+        except (ImportError, AttributeError):
+            return depth // 50 + 1, None
+        if last is None:
+            return 1, ""
+        values = [pagination._plain(getattr(last, k.attr or "pk")) for k in keys]
+        return depth // 50 + 1, pagination._encode({"s": pagination._signature(keys), "v": values})
 
     def _visit_body(self, i: int) -> dict[str, Any]:
         from apps.customers.models import Customer
@@ -453,6 +499,13 @@ class Worker:
                     "GET /api/v1/visits/?page_size=50",
                     "GET",
                     "/api/v1/visits/?page_size=50",
+                    manager_token,
+                    None,
+                ),
+                (
+                    "GET /api/v1/visits/?cursor=&count=estimate",
+                    "GET",
+                    "/api/v1/visits/?page_size=50&cursor=&count=estimate",
                     manager_token,
                     None,
                 ),
