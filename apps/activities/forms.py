@@ -67,9 +67,9 @@ class VisitForm(forms.Form):
         self.fields["opportunity"].queryset = visible(Opportunity.objects.all(), user)  # type: ignore[attr-defined]
         if not self.is_bound and not self.initial.get("started_at"):
             now = timezone.localtime().replace(second=0, microsecond=0)
-            self.initial.update(
-                {"channel": Channel.SHOWROOM, "ended_at": now, "started_at": now - timedelta(minutes=30)}
-            )
+            # Half an hour ago, but today: a visit logged just after midnight is today's.
+            start = max(now - timedelta(minutes=30), now.replace(hour=0, minute=0))
+            self.initial.update({"channel": Channel.SHOWROOM, "ended_at": now, "started_at": start})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -81,10 +81,17 @@ def pay(c: Customer, day: date, amount: int, by: User) -> Payment:
     )
 
 
+def earlier_today(minutes: int = 60) -> datetime:
+    """`minutes` before now, but not before the day's midnight: a test's visit made "an
+    hour ago" at 00:30 would fall on yesterday and miss today's figures."""
+    now = timezone.localtime()
+    return max(now - timedelta(minutes=minutes), now.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
 def visit(
     consultant: User, c: Customer, start: datetime | None = None, minutes: int = 30, **extra: Any
 ) -> Visit:
-    start = start or timezone.now() - timedelta(hours=1)
+    start = start or earlier_today()
     return Visit.objects.create(
         store=c.store,
         consultant=consultant,

@@ -1,6 +1,6 @@
 """The API (API.md: visits/, daily-reports/, market-reports/): fields, rules, scoping."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -271,5 +271,6 @@ def test_posting_a_visit_with_a_token_is_a_fixed_handful_of_queries(consultant, 
     # No re-read of the consultant, the store's membership or the visit for the answer.
     assert len(ctx) == 11, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
     c.refresh_from_db()
-    assert c.next_follow_up == timezone.localdate() + timedelta(days=settings_for(store).interval_b)
+    contact_day = timezone.localdate(datetime.fromisoformat(data["ended_at"]))  # the contact's day
+    assert c.next_follow_up == contact_day + timedelta(days=settings_for(store).interval_b)
     assert Visit.objects.get(pk=response.json()["id"]).history.count() == 1

@@ -209,7 +209,7 @@ def test_the_route_plan_counts_adherence(client_as, consultant, store):
     client.post("/activities/routes/", {"date": today.isoformat(), "customer": c1.pk})
     client.post("/activities/routes/", {"date": today.isoformat(), "customer": c2.pk, "purpose": "送资料"})
     assert PlannedVisit.objects.count() == 2
-    f.visit(consultant, c1, start=timezone.now() - timedelta(minutes=40))
+    f.visit(consultant, c1, start=f.earlier_today(40))
     page = client.get("/activities/routes/")
     assert (page.context["done"], page.context["planned"]) == (1, 2)
 
@@ -265,7 +265,7 @@ def _populate(store, consultants, n):
     for who in consultants:
         for i in range(n):
             c = f.customer(store, who, next_follow_up=timezone.localdate() - timedelta(days=1))
-            f.visit(who, c, start=timezone.now() - timedelta(hours=i + 1), late=i % 2 == 0)
+            f.visit(who, c, start=f.earlier_today(60 * (i + 1)), late=i % 2 == 0)
         f.report(who, timezone.localdate(), submitted_at=timezone.now(), on_time=True)
 
 
@@ -284,7 +284,7 @@ def test_the_team_view_runs_a_fixed_number_of_queries(client_as, manager, consul
     # store + settings), today's reports, open escalations, plus the menu: fixed.
     assert len(many) == len(few)
     rows = {r.username: r for r in response.context["rows"]}
-    assert rows["consultant2"].visits_today + 0 >= 1 and rows["consultant2"].overdue_follow_ups == 5
+    assert rows["consultant2"].visits_today == 5 and rows["consultant2"].overdue_follow_ups == 5
     assert rows["consultant2"].late_30 == 3 and rows["consultant2"].reports_on_time_week == 1
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.activities import services as activities
 from apps.activities.models import PlannedVisit
-from apps.activities.tests.factories import aware, customer
+from apps.activities.tests.factories import aware, customer, earlier_today
 from apps.appointments import selectors, services
 from apps.appointments.models import Appointment, Status
 from apps.notifications.models import Notification
@@ -88,7 +88,7 @@ def test_a_visit_that_day_makes_it_attended_and_the_day_end_makes_the_rest_no_sh
     a1 = book(specialist, came, today, hour=23, consultant=consultant, now=now - timedelta(days=1))
     a2 = book(specialist, stayed_away, today, hour=23, consultant=consultant, now=now - timedelta(days=1))
     a3 = book(specialist, phoned, today, hour=23, consultant=consultant, now=now - timedelta(days=1))
-    start = now - timedelta(minutes=30)
+    start = earlier_today(30)  # a visit of today, whatever the hour
     activities.visit_log(
         consultant=consultant, customer=came, channel="showroom", started_at=start, ended_at=now
     )
