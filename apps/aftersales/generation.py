@@ -211,48 +211,40 @@ def _delivery_rule(code: str) -> Callable[[dict[str, Any], bool], str]:
     return sql
 
 
-def _first_service(p: dict[str, Any], one_store: bool) -> str:
-    due = add_days("v.next_service_due", "r.offset_days")
-    window = _in_window(RuleCode.FIRST_SERVICE, due_window("v.next_service_due", "r.offset_days"))
-    return _tasks(
-        rules=[RuleCode.FIRST_SERVICE],
-        columns=[
-            "v.store_id",
-            "v.id",
-            "v.customer_id",
-            "r.rule",
-            due,
-            "v.delivered_on",
-            FIRST_CHANNEL,
-            "r.priority",
-        ],
-        source=f"{window}\n  AND v.last_service_on IS NULL AND v.next_service_due IS NOT NULL"
-        + _store() * one_store,
-        check=ONCE_PER_VEHICLE,
-        one_store=one_store,
-    )
+def _service_due(rule: str, basis: str, condition: str, check: str) -> Callable[[dict[str, Any], bool], str]:
+    """The service reminder `rule`: vehicles whose predicted next service falls in its
+    window and that meet `condition`, counted from `basis`."""
+
+    def sql(p: dict[str, Any], one_store: bool) -> str:
+        due = add_days("v.next_service_due", "r.offset_days")
+        window = _in_window(rule, due_window("v.next_service_due", "r.offset_days"))
+        return _tasks(
+            rules=[rule],
+            columns=[
+                "v.store_id",
+                "v.id",
+                "v.customer_id",
+                "r.rule",
+                due,
+                basis,
+                FIRST_CHANNEL,
+                "r.priority",
+            ],
+            source=f"{window}\n  AND {condition} AND v.next_service_due IS NOT NULL" + _store() * one_store,
+            check=check,
+            one_store=one_store,
+        )
+
+    return sql
 
 
-def _periodic(p: dict[str, Any], one_store: bool) -> str:
-    due = add_days("v.next_service_due", "r.offset_days")
-    window = _in_window(RuleCode.PERIODIC_SERVICE, due_window("v.next_service_due", "r.offset_days"))
-    return _tasks(
-        rules=[RuleCode.PERIODIC_SERVICE],
-        columns=[
-            "v.store_id",
-            "v.id",
-            "v.customer_id",
-            "r.rule",
-            due,
-            "v.last_service_on",
-            FIRST_CHANNEL,
-            "r.priority",
-        ],
-        source=f"{window}\n  AND v.last_service_on IS NOT NULL AND v.next_service_due IS NOT NULL"
-        + _store() * one_store,
-        check=ONCE_PER_BASIS,
-        one_store=one_store,
-    )
+# The first service counts from the delivery, each later one from the last service.
+_first_service = _service_due(
+    RuleCode.FIRST_SERVICE, "v.delivered_on", "v.last_service_on IS NULL", ONCE_PER_VEHICLE
+)
+_periodic = _service_due(
+    RuleCode.PERIODIC_SERVICE, "v.last_service_on", "v.last_service_on IS NOT NULL", ONCE_PER_BASIS
+)
 
 
 def _post_service_rows() -> str:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from apps.customers.counts import counts_check
+from apps.org.checks import report_check
 from apps.org.models import Store
 
 
@@ -26,15 +27,14 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown store code among {', '.join(store)}.")
         with transaction.atomic():
             report = counts_check(store_ids=store_ids, fix=fix)
-        self.stdout.write(
+        report_check(
+            self,
             f"{report.customers} customers: {report.spans_wrong} with spans that differ from their records, "
-            f"{report.rollup_wrong} count rows that differ from the spans."
+            f"{report.rollup_wrong} count rows that differ from the spans.",
+            report.examples,
+            ok=report.ok,
+            fix=fix,
+            agree="The customer counts agree with the records.",
+            fixed="Fixed: the kept counts are now those the records say.",
+            differ="The customer counts differ from the records",
         )
-        for line in report.examples:
-            self.stdout.write(f"  {line}")
-        if report.ok:
-            self.stdout.write("The customer counts agree with the records.")
-        elif fix:
-            self.stdout.write("Fixed: the kept counts are now those the records say.")
-        else:
-            raise CommandError("The customer counts differ from the records: run again with --fix.")

@@ -1,8 +1,9 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from apps.org.checks import report_check
 from apps.sales.services import first_orders_check
 
 
@@ -19,12 +20,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, fix: bool, **options: Any) -> None:
         with transaction.atomic():
             wrong = first_orders_check(fix=fix)
-        self.stdout.write(f"{len(wrong)} customers whose kept first order date differs from their orders.")
-        for cid, kept, actual in wrong[:10]:
-            self.stdout.write(f"  customer {cid}: kept {kept or '—'}, orders say {actual or '—'}")
-        if not wrong:
-            self.stdout.write("The first order dates agree with the orders.")
-        elif fix:
-            self.stdout.write("Fixed.")
-        else:
-            raise CommandError("First order dates differ from the orders: run again with --fix.")
+        report_check(
+            self,
+            f"{len(wrong)} customers whose kept first order date differs from their orders.",
+            (
+                f"customer {cid}: kept {kept or '—'}, orders say {actual or '—'}"
+                for cid, kept, actual in wrong[:10]
+            ),
+            ok=not wrong,
+            fix=fix,
+            agree="The first order dates agree with the orders.",
+            fixed="Fixed.",
+            differ="First order dates differ from the orders",
+        )
