@@ -186,3 +186,39 @@ def test_plan_targets_and_mileage_beyond_their_columns_are_form_messages():
     assert "units" in PlanForm({"units": str(10**13)}).errors
     assert "mileage" in CompleteForm({"mileage": str(2**31)}).errors
     assert "mileage" in ServiceVisitForm({"mileage": str(2**31)}).errors
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/stock/overview/",
+        "/incentives/",
+        "/appointments/kpis/",
+        "/escalations/settings/",
+        "/aftersales/holidays/",
+        "/aftersales/complaints/routing/",
+        "/plans/calendar/",
+        "/dashboard/",
+        "/activities/settings/",
+    ],
+)
+def test_a_store_that_is_no_id_is_no_store(client_as, manager, url):
+    """`?store=abc` reached the id lookup (a 500); `²` passed isdigit() but not int()."""
+    client = client_as(manager)
+    for junk in ["abc", "1e3", "²", "9" * 30, "-1"]:
+        r = client.get(url, {"store": junk})
+        assert r.status_code in (200, 404), (junk, r.status_code)
+
+
+def test_a_customer_that_is_no_id_opens_an_empty_visit_form(client_as, consultant):
+    client = client_as(consultant)
+    for junk in ["abc", "²", "9" * 30]:
+        assert client.get("/activities/visits/new/", {"customer": junk}).status_code == 200, junk
+
+
+def test_record_id_takes_plain_ascii_digits_only():
+    from apps.org.http import record_id
+
+    assert [record_id(v) for v in ["12", " 7 ", "", None, "²", "١٢", "1e3", "-1", "9" * 19]] == [
+        12, 7, None, None, None, None, None, None, None,
+    ]  # fmt: skip

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.customers.models import Customer, Opportunity, Status
+from apps.org.http import record_id
 from apps.org.listing import list_page
 from apps.org.models import Store, User
 from apps.org.permissions import role_required
@@ -148,8 +149,8 @@ def _recent_customers(user: Any) -> list[Customer]:
 def visit_new(request: HttpRequest) -> HttpResponse:
     # Opened from a customer's file or "My day": that customer is already chosen.
     preset = None
-    if request.method == "GET" and (raw := request.GET.get("customer", "")).isdigit():
-        preset = get_visible_or_404(Customer.objects.all(), _me(request), pk=int(raw))
+    if request.method == "GET" and (pk := record_id(request.GET.get("customer"))) is not None:
+        preset = get_visible_or_404(Customer.objects.all(), _me(request), pk=pk)
     form = VisitForm(
         request.POST or None, user=_me(request), initial={"customer": preset} if preset else None
     )
@@ -245,7 +246,7 @@ def customer_opportunities(request: HttpRequest) -> HttpResponse:
     """htmx: the chosen customer's open opportunities, for the stage a visit moves."""
     opps = list(
         visible(Opportunity.objects.select_related("vehicle_model"), _me(request))
-        .filter(customer_id=int(raw) if (raw := request.GET.get("customer", "")).isdigit() else 0)
+        .filter(customer_id=record_id(request.GET.get("customer")) or 0)
         .exclude(stage__in=["delivered", "lost"])
     )
     form = VisitForm(user=_me(request))
@@ -677,10 +678,9 @@ def escalation_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_settings(request: HttpRequest) -> HttpResponse:
     """A manager sets his store's late-entry allowance, report cut-off and lock window."""
     stores = visible(Store.objects.all(), _me(request))
-    raw = request.GET.get("store", "")
-    lookup: dict[str, Any] = (
-        {"pk": int(raw)} if raw.isdigit() else {"pk__in": stores.order_by("pk").values("pk")[:1]}
-    )
+    pk = record_id(request.GET.get("store"))
+    first = {"pk__in": stores.order_by("pk").values("pk")[:1]}
+    lookup: dict[str, Any] = {"pk": pk} if pk is not None else first
     store = get_visible_or_404(Store.objects.all(), _me(request), **lookup)
     current = services.settings_for(store)
     form = ActivitySettingsForm(request.POST or None, instance=current)

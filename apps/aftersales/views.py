@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from apps.customers.models import Customer
 from apps.org.forms import add_service_error
+from apps.org.http import record_id
 from apps.org.listing import list_page
 from apps.org.models import Store
 from apps.org.permissions import role_required
@@ -385,7 +386,7 @@ def _complaint_opened(item: Complaint) -> str:
 def complaint_create(request: HttpRequest) -> HttpResponse:
     """Raise a complaint from the customer's file; back there after saving."""
     raw = request.GET.get("customer") or request.POST.get("customer") or ""
-    customer = get_visible_or_404(Customer.objects.all(), request.user, pk=int(raw) if raw.isdigit() else 0)
+    customer = get_visible_or_404(Customer.objects.all(), request.user, pk=record_id(raw) or 0)
     form = ComplaintForm(
         request.POST or None, vehicles=visible(Vehicle.objects.filter(customer=customer), request.user)
     )
@@ -414,7 +415,7 @@ def complaint_routing(request: HttpRequest) -> HttpResponse:
     """Who owns a new complaint of each category, per store (a manager's setting)."""
     stores = Store.objects.filter(pk__in=store_ids(request.user)).order_by("pk")  # type: ignore[arg-type]
     raw = request.GET.get("store") or request.POST.get("store") or ""
-    store = stores.filter(pk=int(raw)).first() if raw.isdigit() else stores.first()
+    store = stores.filter(pk=pk).first() if (pk := record_id(raw)) is not None else stores.first()
     if store is None:
         raise Http404
     routes = {r.category: r for r in ComplaintRoute.objects.filter(store=store)}
@@ -564,7 +565,7 @@ def holidays(request: HttpRequest) -> HttpResponse:
     if not stores:
         raise Http404
     raw = request.GET.get("store") or request.POST.get("store") or ""
-    store = next((s for s in stores if raw.isdigit() and s.pk == int(raw)), None)
+    store = next((s for s in stores if s.pk == record_id(raw)), None)
     if raw and store is None:
         raise Http404
     store = store or stores[0]

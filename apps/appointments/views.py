@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.org.forms import add_service_error
-from apps.org.http import redirect_back
+from apps.org.http import record_id, redirect_back
 from apps.org.models import Store, User
 from apps.org.permissions import role_required
 from apps.org.roles import Role
@@ -155,7 +155,7 @@ def kpis(request: HttpRequest) -> HttpResponse:
     start = month or today.replace(day=1)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     stores = visible(Store.objects.all(), _me(request))
-    store = stores.filter(pk=request.GET.get("store") or 0).first() or stores.first()
+    store = stores.filter(pk=record_id(request.GET.get("store")) or 0).first() or stores.first()
     qs = selectors.for_user(_me(request)).filter(store=store)
     prev = (start - timedelta(days=1)).replace(day=1)
     return render(

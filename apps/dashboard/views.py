@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.org.http import record_id
 from apps.org.models import Store
 from apps.org.permissions import role_required
 from apps.org.replica import report_reads
@@ -42,8 +43,8 @@ def status(request: HttpRequest) -> HttpResponse:
 @report_reads
 def manager(request: HttpRequest) -> HttpResponse:
     stores = visible(Store.objects.all(), request.user)
-    wanted = request.GET.get("store", "")
-    store = (stores.filter(pk=int(wanted)).first() if wanted.isdigit() else None) or stores.first()
+    pk = record_id(request.GET.get("store"))
+    store = (stores.filter(pk=pk).first() if pk is not None else None) or stores.first()
     if store is None:
         raise Http404
     data = selectors.manager_dashboard(user=request.user, store=store, today=timezone.localdate())  # type: ignore[arg-type]

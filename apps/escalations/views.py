@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.aftersales.models import Department
 from apps.org.forms import add_service_error
+from apps.org.http import record_id
 from apps.org.models import Store, User
 from apps.org.permissions import role_required
 from apps.org.roles import Role
@@ -41,7 +42,7 @@ def day(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def settings_edit(request: HttpRequest) -> HttpResponse:
     stores = visible(Store.objects.all(), _me(request))
-    store = stores.filter(pk=request.GET.get("store") or 0).first() or stores.first()
+    store = stores.filter(pk=record_id(request.GET.get("store")) or 0).first() or stores.first()
     if store is None:
         return redirect("home")
     heads = dict(DepartmentHead.objects.filter(store=store).values_list("department", "user_id"))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.org.forms import add_service_error
+from apps.org.http import record_id
 from apps.org.models import Store
 from apps.org.permissions import role_required
 from apps.org.roles import Role
@@ -32,8 +33,8 @@ READERS = (Role.MANAGER, Role.FINANCE, Role.CONSULTANT)
 
 def _store(request: HttpRequest) -> Store | None:
     stores = visible(Store.objects.all(), request.user)
-    key = request.GET.get("store") or request.POST.get("store") or 0
-    return stores.filter(pk=key).first() or stores.first()
+    wanted = record_id(request.GET.get("store") or request.POST.get("store"))
+    return stores.filter(pk=wanted or 0).first() or stores.first()
 
 
 def _period(request: HttpRequest) -> str:

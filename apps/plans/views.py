@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.catalog.models import VehicleModel
+from apps.org.http import record_id
 from apps.org.listing import list_page
 from apps.org.models import Store, User
 from apps.org.permissions import role_required
@@ -460,7 +461,7 @@ def work_calendar(request: HttpRequest) -> HttpResponse:
     if not stores:
         raise Http404
     raw = request.GET.get("store") or request.POST.get("store") or ""
-    store = next((s for s in stores if raw.isdigit() and s.pk == int(raw)), None)
+    store = next((s for s in stores if s.pk == record_id(raw)), None)
     if raw and store is None:
         raise Http404
     store = store or stores[0]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.org.forms import add_service_error
+from apps.org.http import record_id
 from apps.org.listing import list_page
 from apps.org.models import Store
 from apps.org.permissions import role_required
@@ -30,7 +31,7 @@ WRITERS = (Role.MANAGER,)
 
 def _store(request: HttpRequest) -> Store:
     stores = visible(Store.objects.all(), request.user)
-    store = stores.filter(pk=request.GET.get("store") or 0).first() or stores.first()
+    store = stores.filter(pk=record_id(request.GET.get("store")) or 0).first() or stores.first()
     if store is None:
         raise Http404
     return store
