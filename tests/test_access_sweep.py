@@ -27,7 +27,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -36,6 +35,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.customers.models import Customer
+from apps.dashboard.tests.demo_copy import seed_demo
 from apps.org.models import Store, User
 from apps.org.navigation import MENU
 from apps.org.scoping import visible
@@ -425,7 +425,7 @@ def sweep_pages(users: dict[str, User], problems: list[str], store: Store) -> di
 
 
 def demo_personas() -> dict[str, User]:
-    call_command("seed_demo")
+    seed_demo()
     users = {u.username: u for u in User.objects.filter(username__in=OUTSIDERS + OWNERS)}
     assert set(users) == set(OUTSIDERS + OWNERS)
     assert not users["sales_bj03"].led_teams.exists()

@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
+from apps.dashboard.tests.demo_copy import seed_demo
 from apps.org.models import Store, User
 
 # Units, codes and product names a Chinese team writes in Latin letters too; the
@@ -116,7 +116,7 @@ def offences(html: str, allowed: set[str]) -> tuple[list[str], list[str]]:
 
 @pytest.mark.django_db
 def test_no_english_on_any_page_for_a_chinese_user(client):
-    call_command("seed_demo")
+    seed_demo()
     User.objects.update(language="zh-hans")
     allowed = ALLOWED | _data_words()
     patterns = [(route, has_args) for route, has_args in _patterns(get_resolver())]

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.activities.models import DailyReport, Escalation, MarketReport, MonthlySummary, PlannedVisit, Visit
+from apps.dashboard.tests.demo_copy import seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +12,7 @@ MODELS = (Visit, DailyReport, PlannedVisit, MarketReport, MonthlySummary, Escala
 
 
 def test_the_demo_has_three_months_of_honest_looking_activity_and_a_second_run_changes_nothing():
-    call_command("seed_demo", stdout=None)
+    seed_demo()
     counts = [m.objects.count() for m in MODELS]
     visits = Visit.objects.count()
     late_share = Visit.objects.filter(late=True).count() / visits

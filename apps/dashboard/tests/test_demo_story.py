@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count, DateField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from apps.customers.models import Customer
+from apps.dashboard.tests.demo_copy import seed_demo
 from apps.org.models import Store
 from apps.plans import selectors as plans
 from apps.plans.models import Forecast, Plan, PlanStatus, ScopeType, Target
@@ -26,9 +26,8 @@ MEASURES = ("units", "revenue", "collections")
 
 
 @pytest.fixture
-def demo(django_capture_on_commit_callbacks) -> date:  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=None)
+def demo() -> date:
+    seed_demo()
     return timezone.localdate()
 
 

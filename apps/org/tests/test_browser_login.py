@@ -1,8 +1,8 @@
 """First journeys in Chromium: every demo role logs in and sees its own menu."""
 
 import pytest
-from django.core.management import call_command
 
+from apps.dashboard.tests.demo_copy import seed_demo
 from apps.org.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,7 @@ def log_in(page, username: str, password: str) -> None:
 
 
 def test_each_demo_role_logs_in_and_sees_its_own_menu(page, tmp_path):
-    call_command("seed_demo")
+    seed_demo()
     for username, (shown, hidden) in MENUS.items():
         log_in(page, username, DEMO_PASSWORD)
         page.wait_for_selector("[data-testid=main-menu]")
@@ -42,7 +42,7 @@ def test_each_demo_role_logs_in_and_sees_its_own_menu(page, tmp_path):
 
 
 def test_a_wrong_password_shows_an_error(page):
-    call_command("seed_demo")
+    seed_demo()
     log_in(page, "manager_bj", "wrong-password")
     error = page.wait_for_selector("[data-testid=login-error]")
     assert "correct username and password" in error.inner_text()
@@ -50,7 +50,7 @@ def test_a_wrong_password_shows_an_error(page):
 
 
 def test_a_consultant_on_a_phone_switches_to_chinese(phone):
-    call_command("seed_demo")
+    seed_demo()
     log_in(phone, "sales_bj01", DEMO_PASSWORD)
     phone.click(".navbar-toggler")
     phone.wait_for_selector("#mainnav.show")  # the collapse has finished opening

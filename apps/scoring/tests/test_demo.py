@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from apps.dashboard.tests.demo_copy import seed_demo
 from apps.scoring.models import PeriodClose, Rating
 
 pytestmark = pytest.mark.django_db
@@ -9,8 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_has_ratings_and_closed_months_and_a_second_run_changes_nothing(
     django_capture_on_commit_callbacks,
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo")
+    seed_demo()
     ratings, closes = (
         list(Rating.objects.values_list("pk", "progress")),
         list(PeriodClose.objects.values("snapshot")),
