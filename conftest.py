@@ -191,6 +191,14 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
+def _quick_password_hashes(settings: Any) -> None:
+    """A password hash is slow on purpose (0.3-0.45 s on 2 cores) and the tests make
+    thousands of users: in tests it is a quick one. Nothing a test checks depends on
+    the algorithm; production keeps Django's default."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _language_of_the_site() -> Iterator[None]:
     """Each test starts in the site's language: a page requested in Chinese leaves the
     test thread in Chinese (LocaleMiddleware activates, nothing deactivates)."""
