@@ -19,7 +19,6 @@ import time
 import zlib
 from collections.abc import Callable
 from datetime import date
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,7 +35,7 @@ from hypothesis import strategies as st
 from apps.dashboard.tests.demo_copy import seed_demo
 from apps.org.models import User
 
-from .test_access_sweep import SKIP, page_patterns, route_of
+from .test_access_sweep import SKIP, Links, page_patterns, route_of
 
 EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "6"))
 SEED = int(os.environ.get("FORM_FUZZ_SEED", "0"))
@@ -55,20 +54,17 @@ FIXED: list[str | None] = [None, LONG, "-99999999999999999999.999", "0001-01-01"
 PER_ROUTE = 2
 
 
-class Forms(HTMLParser):
-    """The forms of a page: method, action and the names and values of their fields."""
+class Forms(Links):
+    """A page's links (Links) and its forms: method, action and their fields' names and values."""
 
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[dict[str, Any]] = []
-        self.links: list[str] = []
         self._form: dict[str, Any] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
         a = {k: v or "" for k, v in attrs}
-        for key in ("href", "hx-get"):
-            if a.get(key, "").startswith("/"):
-                self.links.append(a[key])
         if tag == "form":
             self._form = {
                 "method": a.get("method", "get").lower(),
@@ -217,7 +213,7 @@ def walk(
                     "method": html["method"],
                     "client": client,
                 }
-        for link in parser.links:
+        for link in parser.get:
             path = urlsplit(link).path
             if not path.startswith(SKIP) and route_of(path) is not None and link not in seen:
                 queue.append(link)

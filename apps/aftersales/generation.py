@@ -188,36 +188,17 @@ ONCE_PER_BASIS = (
 )
 
 
-def _delivery_rule(code: str) -> Callable[[dict[str, Any], bool], str]:
-    def sql(p: dict[str, Any], one_store: bool) -> str:
-        due = add_days("v.delivered_on", "r.offset_days")
-        return _tasks(
-            rules=[code],
-            columns=[
-                "v.store_id",
-                "v.id",
-                "v.customer_id",
-                "r.rule",
-                due,
-                "v.delivered_on",
-                "r.channel",
-                "r.priority",
-            ],
-            source=f"{_in_window(code, due_window('v.delivered_on', 'r.offset_days'))}{_store() * one_store}",
-            check=ONCE_PER_VEHICLE,
-            one_store=one_store,
-        )
-
-    return sql
+Step = Callable[[dict[str, Any], bool], str]
 
 
-def _service_due(rule: str, basis: str, condition: str, check: str) -> Callable[[dict[str, Any], bool], str]:
-    """The service reminder `rule`: vehicles whose predicted next service falls in its
-    window and that meet `condition`, counted from `basis`."""
+def _vehicle_window(
+    rule: str, *, date: str, basis: str, check: str, channel: str = "r.channel", condition: str = ""
+) -> Step:
+    """The reminder `rule` for the vehicles whose `date` + the rule's offset falls in its
+    window (and that meet `condition`), counted from `basis`."""
 
     def sql(p: dict[str, Any], one_store: bool) -> str:
-        due = add_days("v.next_service_due", "r.offset_days")
-        window = _in_window(rule, due_window("v.next_service_due", "r.offset_days"))
+        window = _in_window(rule, due_window(date, "r.offset_days"))
         return _tasks(
             rules=[rule],
             columns=[
@@ -225,12 +206,12 @@ def _service_due(rule: str, basis: str, condition: str, check: str) -> Callable[
                 "v.id",
                 "v.customer_id",
                 "r.rule",
-                due,
+                add_days(date, "r.offset_days"),
                 basis,
-                FIRST_CHANNEL,
+                channel,
                 "r.priority",
             ],
-            source=f"{window}\n  AND {condition} AND v.next_service_due IS NOT NULL" + _store() * one_store,
+            source=window + (f"\n  AND {condition}" if condition else "") + _store() * one_store,
             check=check,
             one_store=one_store,
         )
@@ -238,12 +219,26 @@ def _service_due(rule: str, basis: str, condition: str, check: str) -> Callable[
     return sql
 
 
+def _delivery_rule(code: str) -> Step:
+    return _vehicle_window(code, date="v.delivered_on", basis="v.delivered_on", check=ONCE_PER_VEHICLE)
+
+
 # The first service counts from the delivery, each later one from the last service.
-_first_service = _service_due(
-    RuleCode.FIRST_SERVICE, "v.delivered_on", "v.last_service_on IS NULL", ONCE_PER_VEHICLE
+_first_service = _vehicle_window(
+    RuleCode.FIRST_SERVICE,
+    date="v.next_service_due",
+    basis="v.delivered_on",
+    channel=FIRST_CHANNEL,
+    condition="v.last_service_on IS NULL AND v.next_service_due IS NOT NULL",
+    check=ONCE_PER_VEHICLE,
 )
-_periodic = _service_due(
-    RuleCode.PERIODIC_SERVICE, "v.last_service_on", "v.last_service_on IS NOT NULL", ONCE_PER_BASIS
+_periodic = _vehicle_window(
+    RuleCode.PERIODIC_SERVICE,
+    date="v.next_service_due",
+    basis="v.last_service_on",
+    channel=FIRST_CHANNEL,
+    condition="v.last_service_on IS NOT NULL AND v.next_service_due IS NOT NULL",
+    check=ONCE_PER_BASIS,
 )
 
 
@@ -274,16 +269,13 @@ def _post_service(p: dict[str, Any], one_store: bool) -> str:
     )
 
 
-def _lapsed(p: dict[str, Any], one_store: bool) -> str:
-    anchor = "COALESCE(v.last_service_on, v.delivered_on)"
-    due = add_days(anchor, "r.offset_days")
-    return _tasks(
-        rules=[RuleCode.LAPSED],
-        columns=["v.store_id", "v.id", "v.customer_id", "r.rule", due, anchor, "r.channel", "r.priority"],
-        source=f"{_in_window(RuleCode.LAPSED, due_window(anchor, 'r.offset_days'))}{_store() * one_store}",
-        check=ONCE_PER_BASIS,
-        one_store=one_store,
-    )
+# A car that has not come back since its last service (or its delivery).
+_lapsed = _vehicle_window(
+    RuleCode.LAPSED,
+    date="COALESCE(v.last_service_on, v.delivered_on)",
+    basis="COALESCE(v.last_service_on, v.delivered_on)",
+    check=ONCE_PER_BASIS,
+)
 
 
 def _anniversary(p: dict[str, Any], one_store: bool) -> str:
@@ -428,7 +420,7 @@ WHERE f.channel = 'sms' AND f.status = 'open'
 # The statements, in order: rules first, then the calls that follow an SMS, then the
 # SMS to send for every SMS task. Each commits on its own (autocommit), so a crash
 # leaves finished rules in place and a re-run completes the rest.
-STEPS: list[tuple[str, Callable[[dict[str, Any], bool], str]]] = [
+STEPS: list[tuple[str, Step]] = [
     (RuleCode.POST_SALE_7D, _delivery_rule(RuleCode.POST_SALE_7D)),
     (RuleCode.CARE_30D, _delivery_rule(RuleCode.CARE_30D)),
     (RuleCode.FIRST_SERVICE, _first_service),
